@@ -1,0 +1,66 @@
+"""participation: public participation for municipalities."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from participation import commands, extensions
+from participation.config import load_config
+from participation.core import (
+    account_views,
+    admin_views,
+    auth,
+    database,
+    errors,
+    i18n,
+    security,
+    views,
+)
+from participation.core import models as core_models
+from participation.maps import models as maps_models
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application. Nothing is migrated or loaded here."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(TEMPLATES),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    logging.basicConfig(level=logging.INFO)
+
+    extensions.db.init_app(app)
+    database.init_app(app)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(Path(__file__).resolve().parent.parent / "migrations")
+    )
+    extensions.csrf.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    extensions.limiter.init_app(app)
+    errors.init_app(app)
+
+    auth.init_app(app)
+    # Every blueprint is registered here, in one place.
+    app.register_blueprint(views.bp)
+    app.register_blueprint(account_views.bp)
+    app.register_blueprint(admin_views.platform_bp)
+    app.register_blueprint(views.municipality_bp)
+    app.register_blueprint(admin_views.bp)
+    for command in commands.COMMANDS:
+        app.cli.add_command(command)
+    return app
+
+
+# Every model module is imported above so that the metadata (and Alembic) sees all tables.
+MODEL_MODULES = (core_models, maps_models)

@@ -1,0 +1,70 @@
+"""Language and time zone selection, and locale-aware formatting in templates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Flask, current_app, g, request, session
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from participation.extensions import babel
+
+LANGUAGE_NAMES = {"cs": "Čeština", "pl": "Polski", "en": "English"}
+LANGUAGE_LABELS = {"cs": _l("Czech"), "pl": _l("Polish"), "en": _l("English")}
+
+
+def select_locale() -> str:
+    """The person's saved choice, then the switch, then the browser, then the municipality."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    best = request.accept_languages.best_match(languages) if request else None
+    if best:
+        return best
+    municipality = g.get("municipality")
+    if municipality is not None and municipality.default_language in languages:
+        return municipality.default_language
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    municipality = g.get("municipality")
+    if municipality is not None:
+        return municipality.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def money(amount: Decimal | int | float, currency: str | None = None) -> str:
+    municipality = g.get("municipality")
+    code = currency or (municipality.currency if municipality is not None else "CZK")
+    return format_currency(amount, code)
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(app.root_path + "/translations"),
+    )
+    app.jinja_env.filters.update(
+        datetime=format_datetime,
+        date=format_date,
+        number=format_decimal,
+        money=money,
+    )
+    app.jinja_env.globals.update(
+        get_locale=get_locale,
+        language_names=LANGUAGE_NAMES,
+    )

@@ -1,0 +1,32 @@
+"""Municipality-scoped blueprints: ``/<slug>/...`` loads ``g.municipality`` once."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g
+from sqlalchemy import select
+
+from participation.core.models import Municipality
+from participation.extensions import db
+
+
+def get_municipality_or_404(slug: str) -> Municipality:
+    municipality = db.session.scalar(select(Municipality).where(Municipality.slug == slug))
+    if municipality is None:
+        abort(404)
+    return municipality
+
+
+def municipality_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
+    """A blueprint whose every URL starts with the municipality's slug."""
+    bp = Blueprint(name, import_name, url_prefix="/<slug>" + url_prefix)
+
+    @bp.url_value_preprocessor
+    def load_municipality(endpoint, values):
+        g.municipality = get_municipality_or_404(values.pop("slug"))
+
+    @bp.url_defaults
+    def add_slug(endpoint, values):
+        if "slug" not in values and g.get("municipality") is not None:
+            values["slug"] = g.municipality.slug
+
+    return bp

@@ -18,6 +18,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
+
 from participation import create_app
 from participation.extensions import db, limiter
 
@@ -98,11 +102,31 @@ def backend_app(backend: str):
         else:
             url = sqlite_url("unit")
         app = create_app(base_config(url))
+        app.test_client_class = IsolatedClient
         with app.app_context():
             db.drop_all()
             db.create_all()
         _apps[backend] = app
     return _apps[backend]
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (its own ``g`` and database session), as in
+    production, even though the test itself holds an app context open."""
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+class ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks the engine itself; here it must use our connection."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
 
 
 @pytest.fixture(params=BACKENDS)
@@ -115,7 +139,11 @@ def app(request):
         outer = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": ConnectionBoundSession,
+            }
         )
         try:
             yield application
@@ -128,7 +156,10 @@ def app(request):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A browser-like client that asks for English pages unless a test says otherwise."""
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return test_client
 
 
 @pytest.fixture
@@ -229,8 +260,14 @@ def chromium(_playwright):
     browser = _playwright.chromium.launch(
         executable_path=CHROMIUM,
         args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
         ],
     )
     yield browser
@@ -294,8 +331,12 @@ def pytest_terminal_summary(terminalreporter):
 def rate_limited_app():
     """An app with throttling on (memory storage, or Redis when REDIS_URL is set)."""
     app = create_app(
-        base_config(sqlite_url("throttle"), RATELIMIT_ENABLED=True,
-                    LOGIN_RATE_LIMIT="3 per minute", REGISTER_RATE_LIMIT="2 per minute")
+        base_config(
+            sqlite_url("throttle"),
+            RATELIMIT_ENABLED=True,
+            LOGIN_RATE_LIMIT="3 per minute",
+            REGISTER_RATE_LIMIT="2 per minute",
+        )
     )
     with app.app_context():
         db.drop_all()

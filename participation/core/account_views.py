@@ -87,8 +87,10 @@ def register():
             else:
                 login_user(user)
                 flash(
-                    _("Your account is ready. We sent a confirmation link to %(email)s.",
-                      email=user.email),
+                    _(
+                        "Your account is ready. We sent a confirmation link to %(email)s.",
+                        email=user.email,
+                    ),
                     "success",
                 )
                 if municipality is not None:
@@ -102,12 +104,14 @@ def confirm(token: str):
     user = auth.read_confirmation_token(token)
     if user is None:
         flash(_("This confirmation link is invalid or has expired. Ask for a new one."), "error")
-        return redirect(url_for("account.profile" if current_user.is_authenticated
-                                else "account.login"))
+        return redirect(
+            url_for("account.profile" if current_user.is_authenticated else "account.login")
+        )
     services.confirm_email(user)
     flash(_("Thank you, your email address is confirmed."), "success")
-    return redirect(url_for("account.profile" if current_user.is_authenticated
-                            else "account.login"))
+    return redirect(
+        url_for("account.profile" if current_user.is_authenticated else "account.login")
+    )
 
 
 @bp.post("/confirm/resend")
@@ -117,8 +121,9 @@ def resend_confirmation():
     form = ResendConfirmationForm()
     if form.validate_on_submit() and not current_user.email_confirmed:
         services.send_confirmation(current_user)
-        flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email),
-              "success")
+        flash(
+            _("We sent a new confirmation link to %(email)s.", email=current_user.email), "success"
+        )
     return redirect(url_for("account.profile"))
 
 
@@ -171,8 +176,9 @@ def request_reset():
 def reset_password(token: str):
     user = auth.read_reset_token(token)
     if user is None:
-        flash(_("This link to set a new password is invalid or was used. Ask for a new one."),
-              "error")
+        flash(
+            _("This link to set a new password is invalid or was used. Ask for a new one."), "error"
+        )
         return redirect(url_for("account.request_reset"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
@@ -220,8 +226,9 @@ def change_password():
         if not current_user.check_password(password_form.current_password.data):
             password_form.current_password.errors.append(_("The current password is wrong."))
         else:
-            services.set_password(current_user, password_form.password.data)
-            login_user(current_user)  # stay logged in here; other sessions end
+            user = current_user._get_current_object()
+            services.set_password(user, password_form.password.data)
+            login_user(user)  # stay logged in here; other sessions end
             flash(_("Your password is changed. Other devices were logged out."), "success")
             return redirect(url_for("account.profile"))
     form = ProfileForm(obj=current_user, formdata=None)
@@ -256,7 +263,9 @@ def delete_account():
             user = current_user._get_current_object()
             logout_user()
             services.delete_account(user)
-            flash(_("Your account is deleted. What you contributed stays, without your name."),
-                  "success")
+            flash(
+                _("Your account is deleted. What you contributed stays, without your name."),
+                "success",
+            )
             return redirect(url_for("core.index"))
     return render_template("account/delete.html", form=form)

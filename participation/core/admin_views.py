@@ -12,6 +12,7 @@ from participation.core.forms import (
     MunicipalitySettingsForm,
     NewMunicipalityForm,
     RevokeRoleForm,
+    role_label,
 )
 from participation.core.models import Country, Municipality, Role
 from participation.core.permissions import authorize, require
@@ -22,8 +23,14 @@ bp = municipality_blueprint("admin", __name__, url_prefix="/admin")
 platform_bp = Blueprint("platform", __name__, url_prefix="/admin")
 
 SETTINGS_FIELDS = (
-    "name", "default_language", "timezone", "currency",
-    "contact_email", "contact_phone", "contact_address", "website",
+    "name",
+    "default_language",
+    "timezone",
+    "currency",
+    "contact_email",
+    "contact_phone",
+    "contact_address",
+    "website",
 )
 
 
@@ -66,8 +73,14 @@ def roles():
             )
         else:
             services.grant_role(municipality, user, Role(form.role.data), by=current_user)
-            flash(_("%(name)s is now %(role)s.", name=user.display_name,
-                    role=dict(form.role.choices)[form.role.data]), "success")
+            flash(
+                _(
+                    "%(name)s is now %(role)s.",
+                    name=user.display_name,
+                    role=role_label(form.role.data),
+                ),
+                "success",
+            )
             return redirect(url_for("admin.roles"))
     return render_template(
         "admin/roles.html",
@@ -75,7 +88,6 @@ def roles():
         form=form,
         grants=services.role_grants(municipality),
         revoke_form=RevokeRoleForm(),
-        role_labels=dict(form.role.choices),
     )
 
 
@@ -121,8 +133,10 @@ def municipalities():
                 website=form.website.data or None,
                 admin=current_user,
             )
-            flash(_("%(name)s is created. You are its administrator.", name=municipality.name),
-                  "success")
+            flash(
+                _("%(name)s is created. You are its administrator.", name=municipality.name),
+                "success",
+            )
             return redirect(url_for("admin.index", slug=municipality.slug))
     return render_template(
         "admin/municipalities.html", form=form, municipalities=services.list_municipalities()

@@ -28,8 +28,7 @@ PLATFORM_ADMIN = ("platform@demo.test", "Pavla Platformová")
 def _account(email: str, name: str) -> User:
     user = services.find_user_by_email(email)
     if user is None:
-        user = services.create_user(email, DEMO_PASSWORD, name=name, language="cs",
-                                    confirmed=True)
+        user = services.create_user(email, DEMO_PASSWORD, name=name, language="cs", confirmed=True)
     return user
 
 

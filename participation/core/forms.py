@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import zoneinfo
 
+import email_validator
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    SelectChoice,
     EmailField,
     HiddenField,
     PasswordField,
@@ -20,7 +23,6 @@ from wtforms import (
 from wtforms.validators import (
     URL,
     DataRequired,
-    Email,
     EqualTo,
     Length,
     Optional,
@@ -34,11 +36,30 @@ from participation.core.models import Country, Role
 PASSWORD_MIN = 10
 
 
-def language_choices(with_blank: bool = False):
-    choices = [(code, name) for code, name in LANGUAGE_NAMES.items()]
+class EmailAddress:
+    """A deliverable-looking address; ``.test`` domains pass only outside production."""
+
+    def __call__(self, form, field):
+        try:
+            result = email_validator.validate_email(
+                field.data or "",
+                check_deliverability=False,
+                test_environment=current_app.config["ENVIRONMENT"] in {"development", "test"},
+            )
+        except email_validator.EmailNotValidError as error:
+            raise ValidationError(_l("Enter an email address like name@example.cz.")) from error
+        field.data = result.normalized
+
+
+def options(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def language_choices(with_blank: bool = False) -> list[SelectChoice]:
+    pairs = list(LANGUAGE_NAMES.items())
     if with_blank:
-        choices.insert(0, ("", _l("As the browser asks")))
-    return choices
+        pairs.insert(0, ("", _l("As the browser asks")))
+    return options(pairs)
 
 
 ROLE_LABELS = {
@@ -55,7 +76,7 @@ def role_label(role: Role | str) -> str:
 
 
 def role_choices():
-    return [(role.value, ROLE_LABELS[role]) for role in Role]
+    return options((role.value, ROLE_LABELS[role]) for role in Role)
 
 
 def password_field(label):
@@ -69,18 +90,25 @@ def password_field(label):
                 message=_l("Use at least %(min)d characters.", min=PASSWORD_MIN),
             ),
         ],
-        description=_l("At least %(min)d characters. A few words you can remember work well.",
-                       min=PASSWORD_MIN),
+        description=_l(
+            "At least %(min)d characters. A few words you can remember work well.", min=PASSWORD_MIN
+        ),
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[Optional(), Length(max=200)],
-                       description=_l("Shown next to what you contribute. You may leave it empty."),
-                       render_kw={"autocomplete": "name"})
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)],
-                       render_kw={"autocomplete": "email"})
+    name = StringField(
+        _l("Your name"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Shown next to what you contribute. You may leave it empty."),
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), EmailAddress(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
     password = password_field(_l("Password"))
     confirm = PasswordField(
         _l("Repeat the password"),
@@ -92,18 +120,21 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()],
-                       render_kw={"autocomplete": "username"})
-    password = PasswordField(_l("Password"), validators=[DataRequired()],
-                             render_kw={"autocomplete": "current-password"})
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "username"}
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
     remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
     submit = SubmitField(_l("Log in"))
 
 
 class RequestResetForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()],
-                       render_kw={"autocomplete": "email"})
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(), EmailAddress()], render_kw={"autocomplete": "email"}
+    )
     submit = SubmitField(_l("Send me a link"))
 
 
@@ -122,10 +153,14 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[Optional(), Length(max=200)],
-                       render_kw={"autocomplete": "name"})
-    language = SelectField(_l("Language"), choices=language_choices(with_blank=True),
-                           validators=[Optional()])
+    name = StringField(
+        _l("Your name"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
+    language = SelectField(
+        _l("Language"), choices=language_choices(with_blank=True), validators=[Optional()]
+    )
     notify_status_changes = BooleanField(_l("Email me when something I follow changes status"))
     notify_replies = BooleanField(_l("Email me when someone replies to me"))
     notify_news = BooleanField(_l("Email me news from my municipalities"))
@@ -133,8 +168,11 @@ class ProfileForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
-                                     render_kw={"autocomplete": "current-password"})
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
     password = password_field(_l("New password"))
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -145,8 +183,11 @@ class ChangePasswordForm(FlaskForm):
 
 
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField(_l("Your password"), validators=[DataRequired()],
-                             render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
     submit = SubmitField(_l("Delete my account"))
 
 
@@ -160,8 +201,11 @@ class LogoutForm(FlaskForm):
 
 
 class GrantRoleForm(FlaskForm):
-    email = EmailField(_l("Email of the person"), validators=[DataRequired(), Email()],
-                       description=_l("The person must already have an account."))
+    email = EmailField(
+        _l("Email of the person"),
+        validators=[DataRequired(), EmailAddress()],
+        description=_l("The person must already have an account."),
+    )
     role = SelectField(_l("Role"), choices=role_choices(), validators=[DataRequired()])
     submit = SubmitField(_l("Grant role"))
 
@@ -179,15 +223,22 @@ class MunicipalitySettingsForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     country = SelectField(
         _l("Country"),
-        choices=[(Country.CZ.value, _l("Czechia")), (Country.PL.value, _l("Poland")),
-                 (Country.OTHER.value, _l("Other"))],
+        choices=options(
+            [
+                (Country.CZ.value, _l("Czechia")),
+                (Country.PL.value, _l("Poland")),
+                (Country.OTHER.value, _l("Other")),
+            ]
+        ),
     )
     default_language = SelectField(_l("Default language"), choices=language_choices())
-    timezone = StringField(_l("Time zone"), validators=[DataRequired(), validate_timezone],
-                           description=_l("For example Europe/Prague or Europe/Warsaw."))
-    currency = SelectField(_l("Currency"),
-                           choices=[("CZK", "CZK"), ("PLN", "PLN"), ("EUR", "EUR")])
-    contact_email = EmailField(_l("Contact email"), validators=[Optional(), Email()])
+    timezone = StringField(
+        _l("Time zone"),
+        validators=[DataRequired(), validate_timezone],
+        description=_l("For example Europe/Prague or Europe/Warsaw."),
+    )
+    currency = SelectField(_l("Currency"), choices=options([("CZK", "CZK"), ("PLN", "PLN"), ("EUR", "EUR")]))
+    contact_email = EmailField(_l("Contact email"), validators=[Optional(), EmailAddress()])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
     contact_address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=1000)])
     website = URLField(_l("Website"), validators=[Optional(), URL(), Length(max=300)])
@@ -205,11 +256,15 @@ def validate_slug_free(form, field):
 class NewMunicipalityForm(MunicipalitySettingsForm):
     slug = StringField(
         _l("Address name"),
-        validators=[DataRequired(), Length(min=2, max=63),
-                    Regexp(r"^[a-z0-9][a-z0-9-]*$",
-                           message=_l("Use small letters without accents, digits and dashes.")),
-                    validate_slug_free],
+        validators=[
+            DataRequired(),
+            Length(min=2, max=63),
+            Regexp(
+                r"^[a-z0-9][a-z0-9-]*$",
+                message=_l("Use small letters without accents, digits and dashes."),
+            ),
+            validate_slug_free,
+        ],
         description=_l("Part of the web address, for example 'lipnice' in /lipnice/."),
     )
     submit = SubmitField(_l("Create municipality"))
-

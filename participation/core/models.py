@@ -76,8 +76,13 @@ class Municipality(db.Model):
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     country: Mapped[Country] = mapped_column(
-        Enum(Country, name="core_country", native_enum=False, length=8,
-             values_callable=lambda e: [m.value for m in e])
+        Enum(
+            Country,
+            name="core_country",
+            native_enum=False,
+            length=8,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     default_language: Mapped[str] = mapped_column(String(5), default="cs")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Prague")
@@ -97,9 +102,7 @@ class User(UserMixin, db.Model):
     """An account. Roles live in ``RoleGrant``; contributions in their modules."""
 
     __tablename__ = "core_user"
-    __table_args__ = (
-        CheckConstraint("language IN ('cs', 'pl', 'en')", name="language"),
-    )
+    __table_args__ = (CheckConstraint("language IN ('cs', 'pl', 'en')", name="language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -163,8 +166,13 @@ class RoleGrant(db.Model):
         ForeignKey("core_municipality.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[Role] = mapped_column(
-        Enum(Role, name="core_role", native_enum=False, length=16,
-             values_callable=lambda e: [m.value for m in e])
+        Enum(
+            Role,
+            name="core_role",
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     granted_by_id: Mapped[int | None] = mapped_column(

@@ -173,9 +173,9 @@ def revoke_role(grant: RoleGrant, by: User) -> None:
     """Remove a role; the last admin of a municipality cannot be removed."""
     if grant.role == Role.ADMIN:
         admins = db.session.scalar(
-            select(func.count()).select_from(RoleGrant).where(
-                RoleGrant.municipality_id == grant.municipality_id, RoleGrant.role == Role.ADMIN
-            )
+            select(func.count())
+            .select_from(RoleGrant)
+            .where(RoleGrant.municipality_id == grant.municipality_id, RoleGrant.role == Role.ADMIN)
         )
         if admins <= 1:
             raise ServiceError(_("A municipality needs at least one administrator."))
@@ -216,7 +216,9 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def create_municipality(slug: str, name: str, admin: User | None = None, **fields: Any) -> Municipality:
+def create_municipality(
+    slug: str, name: str, admin: User | None = None, **fields: Any
+) -> Municipality:
     """A new tenant; ``admin`` becomes its first administrator."""
     municipality = Municipality(slug=slug, name=name, **fields)
     db.session.add(municipality)

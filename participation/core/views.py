@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from participation.core import permissions, services
-from participation.core.forms import role_label
-from participation.core.signals import collecting_home_items
 from participation.core.database import database_answers
-from participation.core.forms import LanguageForm
+from participation.core.forms import LanguageForm, role_label
 from participation.core.security import safe_next
+from participation.core.signals import collecting_home_items
 from participation.core.tenancy import municipality_blueprint
 from participation.extensions import db
 
@@ -20,8 +29,9 @@ municipality_bp = municipality_blueprint("municipality", __name__)
 
 @bp.get("/")
 def index():
-    return render_template("core/municipality_list.html",
-                           municipalities=services.list_municipalities())
+    return render_template(
+        "core/municipality_list.html", municipalities=services.list_municipalities()
+    )
 
 
 @bp.get("/healthz")

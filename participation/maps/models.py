@@ -14,9 +14,9 @@ class District(db.Model):
     __tablename__ = "maps_district"
     __table_args__ = (
         UniqueConstraint("municipality_id", "name"),
-        Index(
-            "ix_maps_district_boundary_gist", "boundary", postgresql_using="gist"
-        ).ddl_if(dialect="postgresql"),
+        Index("ix_maps_district_boundary_gist", "boundary", postgresql_using="gist").ddl_if(
+            dialect="postgresql"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

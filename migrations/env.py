@@ -6,15 +6,12 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from participation.maps.types import Geometry
+from participation.migration_hooks import compare_type, include_object_for
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
-
-# Tables that PostGIS itself owns; they are not ours to create or drop.
-POSTGIS_TABLES = {"spatial_ref_sys", "geometry_columns", "geography_columns"}
 
 
 def get_engine():
@@ -25,31 +22,12 @@ def get_metadata():
     return current_app.extensions["migrate"].db.metadata
 
 
-def include_object(obj, name, type_, reflected, compare_to):
-    if type_ == "table" and name in POSTGIS_TABLES:
-        return False
-    # An index declared with .ddl_if(dialect=...) exists only on that dialect.
-    ddl_if = getattr(obj, "_ddl_if", None)
-    if type_ == "index" and not reflected and ddl_if is not None and ddl_if.dialect:
-        return ddl_if.dialect == context.get_bind().dialect.name
-    return True
-
-
-def compare_type(context, inspected_column, metadata_column, inspected_type, metadata_type):
-    # Our portable Geometry is PostGIS geometry or a BLOB: compare what it stands for.
-    if isinstance(metadata_type, Geometry):
-        if context.dialect.name == "postgresql":
-            return getattr(inspected_type, "geometry_type", None) != metadata_type.geometry_type
-        return False
-    return None  # Alembic's default comparison
-
-
 def run_migrations_offline():
     context.configure(
         url=str(get_engine().url),
         target_metadata=get_metadata(),
         literal_binds=True,
-        include_object=include_object,
+        include_object=include_object_for(get_engine().dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -72,7 +50,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
-            include_object=include_object,
+            include_object=include_object_for(connection.dialect.name),
             compare_type=compare_type,
             render_as_batch=connection.dialect.name == "sqlite",
             **conf_args,

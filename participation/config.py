@@ -78,5 +78,7 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "LANGUAGES": ["cs", "pl", "en"],
         "WTF_CSRF_TIME_LIMIT": None,
         "EMAIL_TOKEN_MAX_AGE": int(env.get("EMAIL_TOKEN_MAX_AGE", str(3 * 24 * 3600))),
+        # werkzeug's scrypt by default; tests use a cheaper method to stay fast.
+        "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),
     }

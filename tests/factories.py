@@ -6,6 +6,7 @@ import itertools
 
 from participation.core import services
 from participation.core.models import Country, Municipality, Role, User
+from participation.extensions import db
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -36,4 +37,5 @@ def make_user(
     user.is_platform_admin = platform_admin
     for role in roles:
         services.grant_role(municipality, user, role, by=None)
+    db.session.flush()
     return user

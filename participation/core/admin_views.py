@@ -14,7 +14,7 @@ from participation.core.forms import (
     RevokeRoleForm,
     role_label,
 )
-from participation.core.models import Country, Municipality, Role
+from participation.core.models import Country, Municipality, Role, RoleGrant
 from participation.core.permissions import authorize, require
 from participation.core.tenancy import municipality_blueprint
 from participation.extensions import db
@@ -93,12 +93,9 @@ def roles():
 
 @bp.post("/roles/<int:grant_id>/remove")
 @login_required
-@require(permissions.can_manage_roles)
 def remove_role(grant_id: int):
-    grant = services.get_role_grant(g.municipality, grant_id)
-    if grant is None:
-        abort(404)
-    authorize(permissions.can_manage_roles, grant)
+    grant = db.get_or_404(RoleGrant, grant_id)
+    authorize(permissions.can_revoke_role, grant)
     form = RevokeRoleForm()
     if not form.validate_on_submit():
         abort(400)

@@ -10,10 +10,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    SelectChoice,
     EmailField,
     HiddenField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -121,7 +121,9 @@ class RegisterForm(FlaskForm):
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        _l("Email"), validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "username"}
+        _l("Email"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
@@ -133,7 +135,9 @@ class LoginForm(FlaskForm):
 
 class RequestResetForm(FlaskForm):
     email = EmailField(
-        _l("Email"), validators=[DataRequired(), EmailAddress()], render_kw={"autocomplete": "email"}
+        _l("Email"),
+        validators=[DataRequired(), EmailAddress()],
+        render_kw={"autocomplete": "email"},
     )
     submit = SubmitField(_l("Send me a link"))
 
@@ -237,7 +241,9 @@ class MunicipalitySettingsForm(FlaskForm):
         validators=[DataRequired(), validate_timezone],
         description=_l("For example Europe/Prague or Europe/Warsaw."),
     )
-    currency = SelectField(_l("Currency"), choices=options([("CZK", "CZK"), ("PLN", "PLN"), ("EUR", "EUR")]))
+    currency = SelectField(
+        _l("Currency"), choices=options([("CZK", "CZK"), ("PLN", "PLN"), ("EUR", "EUR")])
+    )
     contact_email = EmailField(_l("Contact email"), validators=[Optional(), EmailAddress()])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
     contact_address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=1000)])

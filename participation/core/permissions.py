@@ -14,7 +14,7 @@ from typing import Any
 from flask import abort, g
 from flask_login import current_user
 
-from participation.core.models import Municipality, Role, User
+from participation.core.models import Municipality, Role, RoleGrant, User
 from participation.extensions import login_manager
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.MODERATOR, Role.REVIEWER})
@@ -43,6 +43,11 @@ def can_manage_roles(user: User | None, municipality: Municipality) -> bool:
 def can_view_administration(user: User | None, municipality: Municipality) -> bool:
     """See the municipality's staff area (its overview page)."""
     return _is_platform_admin(user) or bool(_roles(user, municipality) & STAFF_ROLES)
+
+
+def can_revoke_role(user: User | None, grant: RoleGrant) -> bool:
+    """Remove this role grant."""
+    return can_manage_roles(user, grant.municipality)
 
 
 def can_manage_platform(user: User | None, _obj: Any = None) -> bool:

@@ -194,13 +194,6 @@ def role_grants(municipality: Municipality) -> list[RoleGrant]:
     )
 
 
-def get_role_grant(municipality: Municipality, grant_id: int) -> RoleGrant | None:
-    grant = db.session.get(RoleGrant, grant_id)
-    if grant is None or grant.municipality_id != municipality.id:
-        return None
-    return grant
-
-
 def list_municipalities() -> list[Municipality]:
     return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
 

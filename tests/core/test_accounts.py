@@ -123,8 +123,12 @@ def test_login_follows_next_only_to_our_own_paths(client):
         token = csrf_token(client, "/account/login")
         response = client.post(
             "/account/login",
-            data={"email": "petr@example.test", "password": PASSWORD, "csrf_token": token,
-                  "next": target},
+            data={
+                "email": "petr@example.test",
+                "password": PASSWORD,
+                "csrf_token": token,
+                "next": target,
+            },
         )
         assert response.headers["Location"] == expected, target
         client.post("/account/logout", data={"csrf_token": csrf_token(client, "/")})
@@ -157,7 +161,8 @@ def test_password_reset_sets_a_new_password_once(client, auth, outbox):
 def test_password_reset_for_an_unknown_email_reveals_nothing(client, outbox):
     token = csrf_token(client, "/account/reset")
     response = client.post(
-        "/account/reset", data={"email": "nobody@example.test", "csrf_token": token},
+        "/account/reset",
+        data={"email": "nobody@example.test", "csrf_token": token},
         follow_redirects=True,
     )
     assert "If an account with this email exists" in response.get_data(as_text=True)
@@ -194,7 +199,9 @@ def test_profile_saves_name_language_and_notifications(client, auth):
     db.session.refresh(user)
     assert (user.name, user.language) == ("Eva D.", "pl")
     assert (user.notify_status_changes, user.notify_replies, user.notify_news) == (
-        False, True, False,
+        False,
+        True,
+        False,
     )
     assert 'lang="pl"' in client.get("/account/profile").get_data(as_text=True)
 
@@ -209,7 +216,11 @@ def test_download_my_data(client, auth):
     data = json.loads(response.get_data(as_text=True))
     assert data["account"]["email"] == "eva@example.test"
     assert data["roles"] == [
-        {"municipality": "lipnice", "role": "resident", "granted_at": data["roles"][0]["granted_at"]}
+        {
+            "municipality": "lipnice",
+            "role": "resident",
+            "granted_at": data["roles"][0]["granted_at"],
+        }
     ]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from participation import commands, extensions
 from participation.config import load_config
@@ -57,6 +58,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_views.platform_bp)
     app.register_blueprint(views.municipality_bp)
     app.register_blueprint(admin_views.bp)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     for command in commands.COMMANDS:
         app.cli.add_command(command)
     return app

@@ -49,6 +49,9 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers we
+        # trust (1 behind nginx); throttling needs the real client address.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -328,13 +328,27 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"{where}: {_ran[where]}")
 
 
-@pytest.fixture
-def rate_limited_app():
-    """An app with throttling on (memory storage, or Redis when REDIS_URL is set)."""
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(params=["memory", "redis"])
+def rate_limited_app(request):
+    """An app with throttling on, counting in memory or in Redis (as with REDIS_URL)."""
+    storage = "memory://"
+    if request.param == "redis":
+        import redis
+
+        try:
+            redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        except redis.RedisError:
+            _need(f"Redis ({REDIS_URL})")
+        storage = REDIS_URL
     app = create_app(
         base_config(
             sqlite_url("throttle"),
             RATELIMIT_ENABLED=True,
+            RATELIMIT_STORAGE_URI=storage,
+            RATELIMIT_KEY_PREFIX=f"test-{os.getpid()}-{request.node.name}",
             LOGIN_RATE_LIMIT="3 per minute",
             REGISTER_RATE_LIMIT="2 per minute",
         )
@@ -345,3 +359,6 @@ def rate_limited_app():
     yield app
     with app.app_context():
         limiter.reset()
+    # The limiter is one object for every app in this process: switch it off again for
+    # the other apps, which were built with RATELIMIT_ENABLED=False.
+    limiter.enabled = False

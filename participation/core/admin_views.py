@@ -17,6 +17,7 @@ from participation.core.forms import (
 from participation.core.models import Country, Municipality, Role, RoleGrant
 from participation.core.permissions import authorize, require
 from participation.core.tenancy import municipality_blueprint
+from participation.core.uploads import UploadError
 from participation.extensions import db
 
 bp = municipality_blueprint("admin", __name__, url_prefix="/admin")
@@ -53,9 +54,16 @@ def settings():
         fields = {name: getattr(form, name).data or None for name in SETTINGS_FIELDS}
         fields["name"] = form.name.data.strip()
         fields["country"] = Country(form.country.data)
-        services.update_municipality(municipality, **fields)
-        flash(_("The settings are saved."), "success")
-        return redirect(url_for("admin.settings"))
+        try:
+            services.update_municipality(
+                municipality, logo=form.logo.data or None, remove_logo=form.remove_logo.data,
+                **fields,
+            )
+        except UploadError as error:
+            form.logo.errors.append(str(error))
+        else:
+            flash(_("The settings are saved."), "success")
+            return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form, municipality=municipality)
 
 

@@ -8,6 +8,7 @@ import email_validator
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -247,6 +248,12 @@ class MunicipalitySettingsForm(FlaskForm):
     contact_email = EmailField(_l("Contact email"), validators=[Optional(), EmailAddress()])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
     contact_address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=1000)])
+    logo = FileField(
+        _l("Logo"),
+        validators=[FileAllowed(["png", "jpg", "jpeg", "webp"], _l("Upload a PNG, JPEG or WebP image."))],
+        description=_l("PNG, JPEG or WebP, at most 1 MB. Shown beside the name."),
+    )
+    remove_logo = BooleanField(_l("Remove the current logo"))
     website = URLField(_l("Website"), validators=[Optional(), URL(), Length(max=300)])
     submit = SubmitField(_l("Save settings"))
 

@@ -8,8 +8,9 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
-from participation.core import auth, mail
+from participation.core import auth, mail, uploads
 from participation.core.models import Municipality, Role, RoleGrant, User, utcnow
 from participation.core.signals import account_deleting, collecting_user_data
 from participation.extensions import db
@@ -198,9 +199,27 @@ def list_municipalities() -> list[Municipality]:
     return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
 
 
-def update_municipality(municipality: Municipality, **fields: Any) -> Municipality:
+LOGO_FOLDER = "logos"
+LOGO_MAX_BYTES = 1024 * 1024
+
+
+def update_municipality(
+    municipality: Municipality,
+    logo: FileStorage | None = None,
+    remove_logo: bool = False,
+    **fields: Any,
+) -> Municipality:
+    """Change the settings; a new logo is checked and stored before anything changes."""
+    new_logo = None
+    if logo is not None and logo.filename:
+        new_logo = uploads.save_image(
+            logo, LOGO_FOLDER, LOGO_MAX_BYTES, max_side=512, prefix=f"{municipality.slug}-"
+        )
     for key, value in fields.items():
         setattr(municipality, key, value)
+    if new_logo or remove_logo:
+        uploads.remove_file(LOGO_FOLDER, municipality.logo_filename)
+        municipality.logo_filename = new_logo
     db.session.flush()
     return municipality
 

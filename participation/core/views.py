@@ -10,6 +10,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -21,6 +22,7 @@ from participation.core.forms import LanguageForm, role_label
 from participation.core.security import safe_next
 from participation.core.signals import collecting_home_items
 from participation.core.tenancy import municipality_blueprint
+from participation.core.uploads import upload_folder
 from participation.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -63,6 +65,15 @@ def home():
         municipality=g.municipality,
         open_now=open_now,
         coming_next=coming_next,
+    )
+
+
+@municipality_bp.get("/logo")
+def logo():
+    if not g.municipality.logo_filename:
+        abort(404)
+    return send_from_directory(
+        upload_folder(services.LOGO_FOLDER), g.municipality.logo_filename, max_age=3600
     )
 
 

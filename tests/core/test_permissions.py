@@ -202,3 +202,55 @@ def test_platform_admin_creates_a_municipality(client):
     assert "Another municipality uses this address name." in again.get_data(as_text=True)
     reserved = client.post("/admin/municipalities", data=dict(data, slug="account"))
     assert "reserved" in reserved.get_data(as_text=True)
+
+
+def _png(size=(64, 32), exif_gps=False) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    image = Image.new("RGB", size, (11, 79, 138))
+    if exif_gps:
+        exif = Image.Exif()
+        exif[0x010F] = "Camera maker"
+        exif.get_ifd(0x8825)[2] = (50.0, 5.0, 0.0)  # GPSLatitude
+        image.save(buffer, format="JPEG", exif=exif)
+    else:
+        image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_admin_uploads_a_logo_checked_by_content(client, app, tmp_path):
+    from io import BytesIO
+
+    from PIL import Image
+
+    app.config["UPLOAD_FOLDER"] = str(tmp_path)
+    town = make_municipality(slug="lipnice", name="Lipnice")
+    admin = make_user(municipality=town, roles=(Role.ADMIN,))
+    Auth(client).login(admin.email)
+    token = csrf_token(client, "/lipnice/admin/settings")
+    base = {"name": "Lipnice", "country": "CZ", "default_language": "cs",
+            "timezone": "Europe/Prague", "currency": "CZK", "csrf_token": token}
+
+    fake = client.post("/lipnice/admin/settings", content_type="multipart/form-data",
+                       data=dict(base, name="Kept name", logo=(BytesIO(b"<script>"), "logo.png")))
+    html = fake.get_data(as_text=True)
+    assert "This file is not an image we can read." in html and 'value="Kept name"' in html
+
+    photo = client.post("/lipnice/admin/settings", content_type="multipart/form-data",
+                        data=dict(base, logo=(BytesIO(_png(exif_gps=True)), "logo.jpg")))
+    assert photo.status_code == 302
+    db.session.refresh(town)
+    served = client.get("/lipnice/logo")
+    assert served.status_code == 200
+    data = served.get_data()
+    served.close()
+    stored = Image.open(BytesIO(data))
+    assert stored.size == (64, 32)
+    assert not stored.getexif()  # camera and GPS data are gone
+    assert "/lipnice/logo" in client.get("/lipnice/").get_data(as_text=True)
+
+    client.post("/lipnice/admin/settings", data=dict(base, remove_logo="y"))
+    assert client.get("/lipnice/logo").status_code == 404

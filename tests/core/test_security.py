@@ -162,3 +162,18 @@ def test_unexpected_errors_get_a_translated_500_page(tmp_path):
     response = app.test_client().get("/boom", headers={"Accept-Language": "en"})
     assert response.status_code == 500
     assert "Something went wrong" in response.get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one(tmp_path):
+    from flask import request
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", "TESTING": True,
+                      "TRUSTED_PROXIES": 1})
+
+    @app.get("/whoami")
+    def whoami():
+        return request.remote_addr or ""
+
+    client = app.test_client()
+    response = client.get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.get_data(as_text=True) == "203.0.113.7"

@@ -55,6 +55,8 @@ def test_every_string_in_the_code_is_in_the_template():
                 "_l",
                 "-k",
                 "lazy_gettext",
+                "--ignore-dirs",
+                ".* .venv node_modules",
                 "-o",
                 fresh.name,
                 "--no-location",

@@ -244,6 +244,17 @@ def live_server(browser_app):
     server = LiveServer(browser_app)
     yield server
     server.stop()
+    with browser_app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_at_the_end():
+    """Pooled connections are closed before exit; an open one would warn (an error here)."""
+    yield
+    for application in _apps.values():
+        with application.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

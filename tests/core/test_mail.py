@@ -49,7 +49,8 @@ def test_log_backend_writes_the_whole_mail_to_the_log(app, caplog):
 def test_healthz_is_503_when_the_database_does_not_answer(tmp_path):
     from participation import create_app
 
-    app = create_app({"TESTING": True,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-dir/x.db"})
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-dir/x.db"}
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503

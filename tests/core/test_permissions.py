@@ -231,16 +231,28 @@ def test_admin_uploads_a_logo_checked_by_content(client, app, tmp_path):
     admin = make_user(municipality=town, roles=(Role.ADMIN,))
     Auth(client).login(admin.email)
     token = csrf_token(client, "/lipnice/admin/settings")
-    base = {"name": "Lipnice", "country": "CZ", "default_language": "cs",
-            "timezone": "Europe/Prague", "currency": "CZK", "csrf_token": token}
+    base = {
+        "name": "Lipnice",
+        "country": "CZ",
+        "default_language": "cs",
+        "timezone": "Europe/Prague",
+        "currency": "CZK",
+        "csrf_token": token,
+    }
 
-    fake = client.post("/lipnice/admin/settings", content_type="multipart/form-data",
-                       data=dict(base, name="Kept name", logo=(BytesIO(b"<script>"), "logo.png")))
+    fake = client.post(
+        "/lipnice/admin/settings",
+        content_type="multipart/form-data",
+        data=dict(base, name="Kept name", logo=(BytesIO(b"<script>"), "logo.png")),
+    )
     html = fake.get_data(as_text=True)
     assert "This file is not an image we can read." in html and 'value="Kept name"' in html
 
-    photo = client.post("/lipnice/admin/settings", content_type="multipart/form-data",
-                        data=dict(base, logo=(BytesIO(_png(exif_gps=True)), "logo.jpg")))
+    photo = client.post(
+        "/lipnice/admin/settings",
+        content_type="multipart/form-data",
+        data=dict(base, logo=(BytesIO(_png(exif_gps=True)), "logo.jpg")),
+    )
     assert photo.status_code == 302
     db.session.refresh(town)
     served = client.get("/lipnice/logo")

@@ -167,8 +167,13 @@ def test_unexpected_errors_get_a_translated_500_page(tmp_path):
 def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one(tmp_path):
     from flask import request
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", "TESTING": True,
-                      "TRUSTED_PROXIES": 1})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+            "TESTING": True,
+            "TRUSTED_PROXIES": 1,
+        }
+    )
 
     @app.get("/whoami")
     def whoami():

@@ -46,8 +46,8 @@ test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check participation tests bench
-	$(BIN)/ruff format --check participation tests bench
+	$(BIN)/ruff check participation tests $(wildcard bench)
+	$(BIN)/ruff format --check participation tests $(wildcard bench)
 
 clean:
 	rm -rf $(VENV) instance/participation.sqlite* .pytest_cache

@@ -56,7 +56,9 @@ def settings():
         fields["country"] = Country(form.country.data)
         try:
             services.update_municipality(
-                municipality, logo=form.logo.data or None, remove_logo=form.remove_logo.data,
+                municipality,
+                logo=form.logo.data or None,
+                remove_logo=form.remove_logo.data,
                 **fields,
             )
         except UploadError as error:

@@ -250,7 +250,9 @@ class MunicipalitySettingsForm(FlaskForm):
     contact_address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=1000)])
     logo = FileField(
         _l("Logo"),
-        validators=[FileAllowed(["png", "jpg", "jpeg", "webp"], _l("Upload a PNG, JPEG or WebP image."))],
+        validators=[
+            FileAllowed(["png", "jpg", "jpeg", "webp"], _l("Upload a PNG, JPEG or WebP image."))
+        ],
         description=_l("PNG, JPEG or WebP, at most 1 MB. Shown beside the name."),
     )
     remove_logo = BooleanField(_l("Remove the current logo"))

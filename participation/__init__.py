@@ -23,6 +23,8 @@ from participation.core import (
 )
 from participation.core import models as core_models
 from participation.maps import models as maps_models
+from participation.maps import views as maps_views
+from participation.maps import widgets as maps_widgets
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -58,6 +60,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_views.platform_bp)
     app.register_blueprint(views.municipality_bp)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(maps_views.bp)
+    app.register_blueprint(maps_views.admin_bp)
+    app.register_blueprint(maps_views.api_bp)
+    maps_widgets.use_local_assets()
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

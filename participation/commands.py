@@ -5,11 +5,15 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from participation.core import services
 from participation.core.demo import DEMO_PASSWORD, DEMO_SLUG
+from participation.core.models import Municipality
 from participation.demo import load_demo
 from participation.extensions import db
+from participation.maps import geometry
+from participation.maps import services as maps_services
 
 
 @click.command("demo")
@@ -46,4 +50,53 @@ def create_platform_admin_command(email: str, password: str) -> None:
     click.echo(f"{user.email} is a platform administrator.")
 
 
-COMMANDS = (demo_command, create_platform_admin_command)
+@click.group("maps")
+def maps_group() -> None:
+    """Districts and maps."""
+
+
+@maps_group.command("import-districts")
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--name-property", required=True, help="The feature property with the name.")
+@click.option("--code-property", help="The feature property with the district's code.")
+@click.option("--population-property", help="The feature property with the population.")
+@click.option(
+    "--municipality-feature",
+    help="The name of a feature that is the whole municipality (its boundary, not a district).",
+)
+@click.option("--replace", is_flag=True, help="Remove districts that are not in the file.")
+@with_appcontext
+def import_districts_command(
+    slug, file, name_property, code_property, population_property, municipality_feature, replace
+) -> None:
+    """Import district boundaries from a GeoJSON FILE into municipality SLUG."""
+    municipality = get_municipality_or_404_cli(slug)
+    with open(file, "rb") as f:
+        parsed = geometry.parse_districts(
+            f.read(), name_property, code_property, population_property, municipality_feature
+        )
+    try:
+        report = maps_services.import_districts(municipality, parsed, replace=replace)
+    except maps_services.ImportRefused as refused:
+        db.session.rollback()
+        for message in refused.messages:
+            click.echo(message, err=True)
+        raise click.ClickException("Nothing was imported.") from None
+    db.session.commit()
+    for message in report.repairs:
+        click.echo(message)
+    click.echo(
+        f"{len(report.created)} created, {len(report.updated)} updated, "
+        f"{len(report.removed)} removed; {report.points_reassigned} points assigned again."
+    )
+
+
+def get_municipality_or_404_cli(slug: str):
+    municipality = db.session.scalar(select(Municipality).where(Municipality.slug == slug))
+    if municipality is None:
+        raise click.ClickException(f"No municipality with the address name '{slug}'.")
+    return municipality
+
+
+COMMANDS = (demo_command, create_platform_admin_command, maps_group)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import (
     format_currency,
     format_date,
@@ -24,12 +24,14 @@ LANGUAGE_LABELS = {"cs": _l("Czech"), "pl": _l("Polish"), "en": _l("English")}
 def select_locale() -> str:
     """The person's saved choice, then the switch, then the browser, then the municipality."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # commands and jobs: the configured default
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    best = request.accept_languages.best_match(languages) if request else None
+    best = request.accept_languages.best_match(languages)
     if best:
         return best
     municipality = g.get("municipality")

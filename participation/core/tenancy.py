@@ -16,9 +16,11 @@ def get_municipality_or_404(slug: str) -> Municipality:
     return municipality
 
 
-def municipality_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
-    """A blueprint whose every URL starts with the municipality's slug."""
-    bp = Blueprint(name, import_name, url_prefix="/<slug>" + url_prefix)
+def municipality_blueprint(
+    name: str, import_name: str, url_prefix: str = "", before_slug: str = ""
+) -> Blueprint:
+    """A blueprint whose every URL has the municipality's slug (``/api/v1/<slug>/...``)."""
+    bp = Blueprint(name, import_name, url_prefix=before_slug + "/<slug>" + url_prefix)
 
     @bp.url_value_preprocessor
     def load_municipality(endpoint, values):

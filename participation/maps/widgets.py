@@ -1,0 +1,214 @@
+"""Maps built with folium, served with our own Leaflet files and rendered inline.
+
+folium gives the map, the tile layer and GeoJSON layers; the behaviours (picking a
+point, clustering a GeoJSON endpoint, drawing an area) live in ``static/js/maps.js``
+and are started by one line appended to folium's script. folium's own page header is
+not used: it would load CDN files, set ``user-scalable=no`` and restyle ``body``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import folium
+from flask import current_app, url_for
+from folium import plugins as folium_plugins
+from markupsafe import Markup
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+LEAFLET_CSS = ("vendor/leaflet/leaflet.css",)
+LEAFLET_JS = ("vendor/leaflet/leaflet.js",)
+CLUSTER_CSS = (
+    "vendor/leaflet.markercluster/MarkerCluster.css",
+    "vendor/leaflet.markercluster/MarkerCluster.Default.css",
+)
+CLUSTER_JS = ("vendor/leaflet.markercluster/leaflet.markercluster.js",)
+DRAW_CSS = ("vendor/leaflet-draw/leaflet.draw.css",)
+DRAW_JS = ("vendor/leaflet-draw/leaflet.draw.js",)
+OUR_JS = ("js/maps.js",)
+
+
+@dataclass
+class MapWidget:
+    """What a template needs to show a map: its files, its element and its script."""
+
+    css: tuple[str, ...]
+    js: tuple[str, ...]
+    html: Markup
+    script: Markup
+    legend: list[tuple[str, str]] = field(default_factory=list)
+
+
+def use_local_assets() -> None:
+    """Point folium's class-level asset lists at our files, once, at start-up.
+
+    We render only folium's map element and script, but other code that renders a
+    whole folium page (benchmarks, notebooks) then still loads nothing from a CDN.
+    """
+    folium.Map.default_js = [("leaflet", "/static/" + LEAFLET_JS[0])]
+    folium.Map.default_css = [("leaflet_css", "/static/" + LEAFLET_CSS[0])]
+    folium_plugins.MarkerCluster.default_js = [("markerclusterjs", "/static/" + CLUSTER_JS[0])]
+    folium_plugins.MarkerCluster.default_css = [
+        (f"markercluster{i}", "/static/" + path) for i, path in enumerate(CLUSTER_CSS)
+    ]
+    folium_plugins.Draw.default_js = [("leaflet_draw_js", "/static/" + DRAW_JS[0])]
+    folium_plugins.Draw.default_css = [("leaflet_draw_css", "/static/" + DRAW_CSS[0])]
+
+
+def base_map(center: tuple[float, float], zoom: int = 13, bounds: BaseGeometry | None = None):
+    config = current_app.config
+    m = folium.Map(
+        location=list(center), zoom_start=zoom, tiles=None, max_zoom=19, control_scale=True
+    )
+    folium.TileLayer(
+        tiles=config["MAP_TILES_URL"],
+        attr=config["MAP_TILES_ATTRIBUTION"],
+        max_zoom=19,
+        name="tiles",
+    ).add_to(m)
+    if bounds is not None and not bounds.is_empty:
+        min_x, min_y, max_x, max_y = bounds.bounds
+        m.fit_bounds([[min_y, min_x], [max_y, max_x]])
+    return m
+
+
+def outline(m, geometry: BaseGeometry | None, name: str) -> None:
+    """Draw a boundary as a thin line that does not catch clicks."""
+    if geometry is None:
+        return
+    folium.GeoJson(
+        {"type": "Feature", "properties": {}, "geometry": mapping(geometry)},
+        name=name,
+        style_function=lambda _feature: {
+            "color": "#0b4f8a",
+            "weight": 2,
+            "fill": False,
+            "interactive": False,
+        },
+        interactive=False,
+        control=False,
+    ).add_to(m)
+
+
+def _render(m, call: str, options: dict, css=(), js=()) -> MapWidget:
+    root = m.get_root()
+    root.render()
+    name = m.get_name()
+    script = root.script.render() + f"\nParticipation.{call}({name}, {json.dumps(options)});\n"
+    return MapWidget(
+        css=tuple(url_for("static", filename=p) for p in (*LEAFLET_CSS, *css)),
+        js=tuple(url_for("static", filename=p) for p in (*LEAFLET_JS, *js, *OUR_JS)),
+        html=Markup(root.html.render()),
+        script=Markup(script.replace("</", "<\\/")),
+    )
+
+
+def center_of(geometry: BaseGeometry | None, default=(49.8, 15.5)) -> tuple[float, float]:
+    if geometry is None or geometry.is_empty:
+        return default
+    point = geometry.representative_point()
+    return point.y, point.x
+
+
+def location_picker(
+    boundary: BaseGeometry | None,
+    lat_input: str,
+    lon_input: str,
+    status_id: str,
+    label: str,
+    placed_text: str,
+    marker_title: str,
+) -> MapWidget:
+    m = base_map(center_of(boundary), bounds=boundary)
+    outline(m, boundary, "boundary")
+    return _render(
+        m,
+        "picker",
+        {
+            "latInput": lat_input,
+            "lonInput": lon_input,
+            "statusId": status_id,
+            "label": label,
+            "placedText": placed_text,
+            "markerTitle": marker_title,
+        },
+    )
+
+
+def browse_map(
+    boundary: BaseGeometry | None,
+    url: str,
+    status_id: str,
+    label: str,
+    loaded_text: str,
+    failed_text: str,
+) -> MapWidget:
+    m = base_map(center_of(boundary), bounds=boundary)
+    outline(m, boundary, "boundary")
+    return _render(
+        m,
+        "browse",
+        {
+            "url": url,
+            "statusId": status_id,
+            "label": label,
+            "loadedText": loaded_text,
+            "failedText": failed_text,
+            "fit": boundary is None,
+        },
+        css=CLUSTER_CSS,
+        js=CLUSTER_JS,
+    )
+
+
+def draw_tool(boundary: BaseGeometry | None, input_id: str, label: str) -> MapWidget:
+    m = base_map(center_of(boundary), bounds=boundary)
+    outline(m, boundary, "boundary")
+    return _render(m, "draw", {"input": input_id, "label": label}, css=DRAW_CSS, js=DRAW_JS)
+
+
+def choropleth(
+    features: list[dict],
+    values: dict[int, float | None],
+    legend_title: str,
+    label: str,
+    value_label: str,
+) -> MapWidget:
+    """Districts coloured by a figure; ``features`` are district GeoJSON features by id."""
+    from participation.maps import colours
+
+    breaks = colours.class_breaks([v for v in values.values() if v is not None])
+    collection = {"type": "FeatureCollection", "features": []}
+    for feature in features:
+        value = values.get(feature["id"])
+        properties = dict(feature["properties"])
+        properties["value"] = "" if value is None else _number(value)
+        properties["fill"] = colours.colour_for(value, breaks)
+        collection["features"].append({**feature, "properties": properties})
+    boundary = None
+    if features:
+        from shapely.geometry import shape
+        from shapely.ops import unary_union
+
+        boundary = unary_union([shape(f["geometry"]) for f in features])
+    m = base_map(center_of(boundary), bounds=boundary)
+    folium.GeoJson(
+        collection,
+        name="districts",
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.7,
+            "color": "#1b1b1f",
+            "weight": 1,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["name", "value"], aliases=["", value_label]),
+    ).add_to(m)
+    widget = _render(m, "plain", {"label": label})
+    widget.legend = colours.legend(breaks)
+    return widget
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}"

@@ -22,6 +22,8 @@ from participation.core import (
     views,
 )
 from participation.core import models as core_models
+from participation.ideas import models as ideas_models
+from participation.ideas import views as ideas_views
 from participation.maps import models as maps_models
 from participation.maps import views as maps_views
 from participation.maps import widgets as maps_widgets
@@ -63,6 +65,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(maps_views.bp)
     app.register_blueprint(maps_views.admin_bp)
     app.register_blueprint(maps_views.api_bp)
+    app.register_blueprint(ideas_views.bp)
+    app.register_blueprint(ideas_views.api_bp)
     maps_widgets.use_local_assets()
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -73,4 +77,4 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 # Every model module is imported above so that the metadata (and Alembic) sees all tables.
-MODEL_MODULES = (core_models, maps_models)
+MODEL_MODULES = (core_models, maps_models, ideas_models)

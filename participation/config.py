@@ -59,6 +59,8 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "REGISTER_RATE_LIMIT": env.get("REGISTER_RATE_LIMIT", "5 per minute;30 per hour"),
+        # The address links in mail point to when no request is there to tell (commands).
+        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
         "MAIL_BACKEND": env.get("MAIL_BACKEND", "log" if development else "smtp"),
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),

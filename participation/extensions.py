@@ -1,5 +1,6 @@
 """The Flask extensions, created once here and bound in ``create_app``."""
 
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -31,3 +32,10 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def _throttling_off() -> bool:
+    # One limiter object serves every app in a process (tests build several); each
+    # app's own RATELIMIT_ENABLED decides whether its requests are counted.
+    return not current_app.config.get("RATELIMIT_ENABLED", True)

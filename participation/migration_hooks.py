@@ -8,11 +8,15 @@ from participation.maps.types import Geometry
 
 # Tables that PostGIS itself owns; they are not ours to create or drop.
 POSTGIS_TABLES = frozenset({"spatial_ref_sys", "geometry_columns", "geography_columns"})
+# Expression indexes made by hand in a migration (PostgreSQL only); not in the models.
+DATABASE_ONLY_INDEXES = frozenset({"ix_ideas_idea_search"})
 
 
 def include_object_for(dialect_name: str) -> Callable:
     def include_object(obj, name, type_, reflected, compare_to):
         if type_ == "table" and name in POSTGIS_TABLES:
+            return False
+        if type_ == "index" and reflected and name in DATABASE_ONLY_INDEXES:
             return False
         # An index declared with .ddl_if(dialect=...) exists only on that dialect.
         ddl_if = getattr(obj, "_ddl_if", None)

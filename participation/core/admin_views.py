@@ -12,6 +12,7 @@ from participation.core.forms import (
     MunicipalitySettingsForm,
     NewMunicipalityForm,
     RevokeRoleForm,
+    VerifyResidentForm,
     role_label,
 )
 from participation.core.models import Country, Municipality, Role, RoleGrant
@@ -116,6 +117,30 @@ def remove_role(grant_id: int):
     else:
         flash(_("The role was removed."), "success")
     return redirect(url_for("admin.roles"))
+
+
+@bp.route("/residents", methods=["GET", "POST"])
+@login_required
+@require(permissions.can_verify_residents)
+def residents():
+    municipality = g.municipality
+    form = VerifyResidentForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        if user is None or user.deleted_at is not None:
+            form.email.errors.append(
+                _("No account uses this email. Ask the person to register first.")
+            )
+        else:
+            services.verify_resident(municipality, user, by=current_user)
+            flash(_("%(name)s is confirmed as a resident.", name=user.display_name), "success")
+            return redirect(url_for("admin.residents"))
+    return render_template(
+        "admin/residents.html",
+        municipality=municipality,
+        form=form,
+        verifications=services.resident_verifications(municipality),
+    )
 
 
 @platform_bp.route("/municipalities", methods=["GET", "POST"])

@@ -215,6 +215,15 @@ class GrantRoleForm(FlaskForm):
     submit = SubmitField(_l("Grant role"))
 
 
+class VerifyResidentForm(FlaskForm):
+    email = EmailField(
+        _l("Email of the person"),
+        validators=[DataRequired(), EmailAddress()],
+        description=_l("Confirm only people whose residence you checked, e.g. at the office."),
+    )
+    submit = SubmitField(_l("Confirm as resident"))
+
+
 class RevokeRoleForm(FlaskForm):
     submit = SubmitField(_l("Remove"))
 

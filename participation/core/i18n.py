@@ -15,6 +15,7 @@ from flask_babel import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from participation.core.text import render_markdown
 from participation.extensions import babel
 
 LANGUAGE_NAMES = {"cs": "Čeština", "pl": "Polski", "en": "English"}
@@ -65,6 +66,7 @@ def init_app(app: Flask) -> None:
         date=format_date,
         number=format_decimal,
         money=money,
+        markdown=render_markdown,
     )
     app.jinja_env.globals.update(
         get_locale=get_locale,

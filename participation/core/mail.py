@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from flask import current_app, render_template
+from flask import current_app, g, render_template
 from flask_babel import force_locale
 
 log = logging.getLogger("participation.mail")
@@ -33,7 +34,20 @@ def render_mail(to: str, language: str | None, template: str, **context) -> Mail
     return Mail(to=to, subject=subject.strip(), body=body.strip() + "\n")
 
 
+@contextmanager
+def suppressed():
+    """Send nothing inside this block (loading demo content, imports)."""
+    previous = g.get("mail_suppressed", False)
+    g.mail_suppressed = True
+    try:
+        yield
+    finally:
+        g.mail_suppressed = previous
+
+
 def send(mail: Mail) -> None:
+    if g.get("mail_suppressed"):
+        return
     config = current_app.config
     if config["MAIL_BACKEND"] == "log":
         outbox().append(mail)

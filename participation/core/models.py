@@ -184,3 +184,27 @@ class RoleGrant(db.Model):
     user: Mapped[User] = relationship(back_populates="roles", foreign_keys=[user_id])
     municipality: Mapped[Municipality] = relationship()
     granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])
+
+
+class ResidentVerification(db.Model):
+    """A person confirmed as a resident of a municipality, and how.
+
+    Ideas, consultations and budgeting ask "is this a verified resident?"; the answer
+    lives here. No identifier is stored: only who confirmed it, when and by what method.
+    """
+
+    __tablename__ = "core_resident_verification"
+    __table_args__ = (UniqueConstraint("user_id", "municipality_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("core_user.id", ondelete="CASCADE"))
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("core_municipality.id", ondelete="CASCADE"), index=True
+    )
+    method: Mapped[str] = mapped_column(String(30), default="staff")
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    verified_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("core_user.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

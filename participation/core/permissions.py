@@ -45,6 +45,13 @@ def can_view_administration(user: User | None, municipality: Municipality) -> bo
     return _is_platform_admin(user) or bool(_roles(user, municipality) & STAFF_ROLES)
 
 
+def can_verify_residents(user: User | None, municipality: Municipality) -> bool:
+    """Confirm people as residents (staff confirmation): coordinators and administrators."""
+    return _is_platform_admin(user) or bool(
+        _roles(user, municipality) & {Role.ADMIN, Role.COORDINATOR}
+    )
+
+
 def can_revoke_role(user: User | None, grant: RoleGrant) -> bool:
     """Remove this role grant."""
     return can_manage_roles(user, grant.municipality)

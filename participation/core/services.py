@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from participation.core import auth, mail, uploads
-from participation.core.models import Municipality, Role, RoleGrant, User, utcnow
+from participation.core.models import (
+    Municipality,
+    ResidentVerification,
+    Role,
+    RoleGrant,
+    User,
+    utcnow,
+)
 from participation.core.signals import account_deleting, collecting_user_data
 from participation.extensions import db
 
@@ -238,3 +245,47 @@ def create_municipality(
     if admin is not None:
         grant_role(municipality, admin, Role.ADMIN, by=admin)
     return municipality
+
+
+def is_verified_resident(user: User, municipality: Municipality) -> bool:
+    return (
+        db.session.scalar(
+            select(ResidentVerification.id).where(
+                ResidentVerification.user_id == user.id,
+                ResidentVerification.municipality_id == municipality.id,
+            )
+        )
+        is not None
+    )
+
+
+def verify_resident(
+    municipality: Municipality, user: User, by: User | None, method: str = "staff"
+) -> ResidentVerification:
+    """Record that staff confirmed the person as a resident (idempotent)."""
+    existing = db.session.scalar(
+        select(ResidentVerification).where(
+            ResidentVerification.user_id == user.id,
+            ResidentVerification.municipality_id == municipality.id,
+        )
+    )
+    if existing is not None:
+        return existing
+    verification = ResidentVerification(
+        user=user, municipality_id=municipality.id, method=method, verified_by_id=by and by.id
+    )
+    db.session.add(verification)
+    grant_role(municipality, user, Role.RESIDENT, by=by)
+    db.session.flush()
+    return verification
+
+
+def resident_verifications(municipality: Municipality) -> list[ResidentVerification]:
+    return list(
+        db.session.scalars(
+            select(ResidentVerification)
+            .join(ResidentVerification.user)
+            .where(ResidentVerification.municipality_id == municipality.id)
+            .order_by(User.email)
+        )
+    )

@@ -69,3 +69,14 @@ def save_image(
 def remove_file(subfolder: str, name: str | None) -> None:
     if name:
         (upload_folder(subfolder) / Path(name).name).unlink(missing_ok=True)
+
+
+def thumbnail(subfolder: str, name: str, side: int) -> str:
+    """A smaller JPEG or PNG copy of a stored image, for lists; returns its file name."""
+    folder = upload_folder(subfolder)
+    stem, extension = name.rsplit(".", 1)
+    thumb_name = f"{stem}-thumb.{extension}"
+    with Image.open(folder / name) as image:
+        image.thumbnail((side, side))
+        image.save(folder / thumb_name, format=image.format or "PNG")
+    return thumb_name

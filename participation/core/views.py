@@ -84,5 +84,6 @@ def layout_context():
         "can_view_administration": permissions.can_view_administration,
         "can_administer": permissions.can_administer,
         "can_manage_roles": permissions.can_manage_roles,
+        "can_verify_residents": permissions.can_verify_residents,
         "role_label": role_label,
     }

@@ -137,6 +137,13 @@ def location_picker(
     )
 
 
+def point_map(lat: float, lon: float, label: str, marker_title: str) -> MapWidget:
+    """One place on a small map (an idea's page)."""
+    m = base_map((lat, lon), zoom=16)
+    folium.Marker([lat, lon], tooltip=None, title=marker_title, alt=marker_title).add_to(m)
+    return _render(m, "plain", {"label": label})
+
+
 def browse_map(
     boundary: BaseGeometry | None,
     url: str,

@@ -1,0 +1,749 @@
+"""Pages of idea calls and ideas: browse, submit, support, discuss, moderate, review, appeal."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from participation.core.models import utcnow
+from participation.core.permissions import authorize
+from participation.core.tenancy import municipality_blueprint
+from participation.core.uploads import UploadError, upload_folder
+from participation.extensions import db, limiter
+from participation.ideas import permissions as can
+from participation.ideas import services
+from participation.ideas.forms import (
+    ActionForm,
+    AppealDecisionForm,
+    AppealForm,
+    CallForm,
+    CommentForm,
+    FilterForm,
+    IdeaForm,
+    ModerationForm,
+    ReportForm,
+    ReviewForm,
+    blank,
+)
+from participation.ideas.models import Comment, Idea, IdeaCall, Submitters
+from participation.ideas.rules import IdeaStatus, Phase
+from participation.maps import services as maps_services
+from participation.maps import widgets
+from participation.maps.geojson import BadBoundingBox, geojson_response, parse_bbox
+
+bp = municipality_blueprint("ideas", __name__, url_prefix="/ideas")
+api_bp = municipality_blueprint("ideas_api", __name__, before_slug="/api/v1")
+
+STATUS_LABELS = {
+    IdeaStatus.DRAFT: _l("Draft"),
+    IdeaStatus.COLLECTING: _l("Collecting supporters"),
+    IdeaStatus.UNDER_REVIEW: _l("Under review"),
+    IdeaStatus.ACCEPTED: _l("Accepted"),
+    IdeaStatus.REJECTED: _l("Rejected"),
+    IdeaStatus.MERGED: _l("Merged"),
+    IdeaStatus.APPEALED: _l("Appealed"),
+    IdeaStatus.EXPIRED: _l("Not enough supporters"),
+}
+EVENT_LABELS = {
+    "submitted": _l("Submitted"),
+    "hidden": _l("Hidden by a moderator"),
+    "restored": _l("Restored by a moderator"),
+    **{status.value: label for status, label in STATUS_LABELS.items()},
+}
+PHASE_LABELS = {Phase.OPEN: _l("Open"), Phase.UPCOMING: _l("Upcoming"), Phase.CLOSED: _l("Closed")}
+
+
+@bp.record_once
+def _template_globals(state):
+    # Globals, not a context processor: macros imported without context see them too.
+    state.app.jinja_env.globals.update(
+        idea_status_labels=STATUS_LABELS,
+        idea_event_labels=EVENT_LABELS,
+        call_phase_labels=PHASE_LABELS,
+        timedelta=timedelta,
+        can_moderate_ideas=can.can_moderate,
+        can_see_review_queue=_can_see_review_queue,
+    )
+
+
+def _can_see_review_queue(user, municipality) -> bool:
+    return can.can_see_review_queue(user, municipality) or can.can_manage_calls(user, municipality)
+
+
+def _call(call_id: int) -> IdeaCall:
+    call = db.get_or_404(IdeaCall, call_id)
+    authorize(can.can_view_call, call)
+    return call
+
+
+def _idea(idea_id: int, check=can.can_view_idea) -> Idea:
+    idea = db.get_or_404(Idea, idea_id)
+    authorize(check, idea)
+    return idea
+
+
+def _local(value: datetime | None) -> datetime | None:
+    """A naive local time from a form (the municipality's zone) as aware UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=ZoneInfo(g.municipality.timezone)).astimezone(UTC)
+
+
+def _form_time(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo(g.municipality.timezone)).replace(tzinfo=None)
+
+
+# --- calls ----------------------------------------------------------------------------
+
+
+@bp.get("/")
+def calls():
+    return render_template(
+        "ideas/call_list.html",
+        municipality=g.municipality,
+        calls=services.calls_of(g.municipality),
+        Phase=Phase,
+        can_manage=can.can_manage_calls(current_user, g.municipality),
+    )
+
+
+def _call_form(call: IdeaCall | None) -> CallForm:
+    form = CallForm(obj=call) if call is not None else CallForm()
+    form.districts.choices = [
+        SelectChoice(str(d.id), d.name) for d in maps_services.districts_of(g.municipality)
+    ]
+    if request.method == "GET" and call is not None:
+        form.opens_at.data = _form_time(call.opens_at)
+        form.closes_at.data = _form_time(call.closes_at)
+        form.support_deadline.data = _form_time(call.support_deadline)
+        form.districts.data = [str(d.id) for d in call.districts]
+        form.categories.data = "\n".join(c.name for c in call.categories)
+        form.submitters.data = call.submitters.value
+    return form
+
+
+def _save_call(call: IdeaCall | None):
+    form = _call_form(call)
+    if form.validate_on_submit():
+        opens, closes = _local(form.opens_at.data), _local(form.closes_at.data)
+        if closes <= opens:
+            form.closes_at.errors.append(_("The call must close after it opens."))
+        else:
+            call = services.save_call(
+                call,
+                g.municipality,
+                current_user,
+                district_ids=[int(i) for i in form.districts.data or []],
+                category_names=(form.categories.data or "").splitlines(),
+                title=form.title.data.strip(),
+                description=form.description.data or "",
+                opens_at=opens,
+                closes_at=closes,
+                submitters=Submitters(form.submitters.data),
+                max_ideas_per_person=form.max_ideas_per_person.data,
+                location_required=form.location_required.data,
+                support_threshold=form.support_threshold.data,
+                support_deadline=_local(form.support_deadline.data),
+                max_images=form.max_images.data,
+                appeal_days=form.appeal_days.data,
+                duplicate_distance_m=form.duplicate_distance_m.data,
+            )
+            flash(_("The call is saved."), "success")
+            return redirect(url_for("ideas.call", call_id=call.id))
+    return render_template(
+        "ideas/call_edit.html", form=form, call=call, municipality=g.municipality
+    )
+
+
+@bp.route("/calls/new", methods=["GET", "POST"])
+@login_required
+def new_call():
+    authorize(can.can_manage_calls, g.municipality)
+    return _save_call(None)
+
+
+@bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_call(call_id: int):
+    call = _call(call_id)
+    authorize(can.can_manage_calls, g.municipality)
+    return _save_call(call)
+
+
+def _filter_form(call: IdeaCall | None) -> tuple[FilterForm, services.IdeaFilters]:
+    form = FilterForm(request.args)
+    form.district.choices = [blank(_("All districts"))] + maps_services.district_choices(
+        g.municipality, ""
+    )[1:]
+    categories = call.categories if call is not None else []
+    form.category.choices = [blank(_("All categories"))] + [
+        SelectChoice(str(c.id), c.name) for c in categories
+    ]
+    form.status.choices = [blank(_("All statuses"))] + [
+        SelectChoice(s.value, STATUS_LABELS[s]) for s in IdeaStatus if s != IdeaStatus.DRAFT
+    ]
+    form.validate()
+    filters = services.IdeaFilters(
+        q=form.q.data or "",
+        district_id=int(form.district.data) if (form.district.data or "").isdigit() else None,
+        category_id=int(form.category.data) if (form.category.data or "").isdigit() else None,
+        status=form.status.data if form.status.data in {s.value for s in IdeaStatus} else None,
+        sort=form.sort.data if form.sort.data in {"newest", "supported"} else "newest",
+    )
+    return form, filters
+
+
+@bp.get("/calls/<int:call_id>")
+def call(call_id: int):
+    call = _call(call_id)
+    form, filters = _filter_form(call)
+    page = services.browse(call, filters, request.args.get("page", 1, type=int))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "ideas/call_detail.html",
+        municipality=g.municipality,
+        call=call,
+        page=page,
+        form=form,
+        args=args,
+        phase=can.phase(call),
+        can_submit=can.can_submit_idea(current_user, call),
+        may_submit=can.may_submit(current_user, call),
+        can_manage=can.can_manage_calls(current_user, g.municipality),
+    )
+
+
+@bp.get("/calls/<int:call_id>/map")
+def call_map(call_id: int):
+    call = _call(call_id)
+    form, filters = _filter_form(call)
+    args = {k: v for k, v in request.args.items() if v}
+    page = services.browse(call, filters, request.args.get("page", 1, type=int))
+    widget = widgets.browse_map(
+        maps_services.municipality_boundary(g.municipality),
+        url_for("ideas_api.ideas_geojson", call=call.id, **args),
+        status_id="map-status",
+        label=_("Map of the ideas"),
+        loaded_text=_("{count} ideas on the map."),
+        failed_text=_("The map could not load the ideas. The list below has them all."),
+    )
+    return render_template(
+        "ideas/call_map.html",
+        municipality=g.municipality,
+        call=call,
+        form=form,
+        args=args,
+        map=widget,
+        page=page,
+    )
+
+
+@bp.get("/calls/<int:call_id>/export.<fmt>")
+@login_required
+def export(call_id: int, fmt: str):
+    call = _call(call_id)
+    authorize(can.can_manage_calls, g.municipality)
+    rows = services.export_rows(call)
+    name = f"ideas-{g.municipality.slug}-{call.id}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(EXPORT_COLUMNS))
+        writer.writeheader()
+        writer.writerows(rows)
+        return Response(
+            "\ufeff" + buffer.getvalue(),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "ideas"
+        sheet.append(list(EXPORT_COLUMNS))
+        for row in rows:
+            sheet.append([row[c] for c in EXPORT_COLUMNS])
+        out = io.BytesIO()
+        book.save(out)
+        return Response(
+            out.getvalue(),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    if fmt == "geojson":
+        features = [
+            {
+                "type": "Feature",
+                "id": r["id"],
+                "geometry": (
+                    {"type": "Point", "coordinates": [r["longitude"], r["latitude"]]}
+                    if r["latitude"] is not None
+                    else None
+                ),
+                "properties": r,
+            }
+            for r in rows
+        ]
+        body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+        return Response(
+            body,
+            mimetype="application/geo+json",
+            headers={"Content-Disposition": f'attachment; filename="{name}.geojson"'},
+        )
+    abort(404)
+
+
+EXPORT_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "status",
+    "hidden",
+    "category",
+    "district",
+    "address",
+    "latitude",
+    "longitude",
+    "supports",
+    "submitted_at",
+)
+
+
+@api_bp.get("/ideas.geojson")
+def ideas_geojson():
+    try:
+        bbox = parse_bbox(request.args.get("bbox"))
+    except BadBoundingBox:
+        return {"error": "bbox must be minLon,minLat,maxLon,maxLat in degrees"}, 400
+    call = None
+    if request.args.get("call", "").isdigit():
+        call = _call(int(request.args["call"]))
+    _, filters = _filter_form(call)
+    return geojson_response(services.ideas_geojson(g.municipality, call, filters, bbox))
+
+
+# --- submitting -----------------------------------------------------------------------
+
+
+def _idea_form(call: IdeaCall, idea: Idea | None) -> IdeaForm:
+    form = IdeaForm(obj=idea) if idea is not None else IdeaForm()
+    form.district.choices = maps_services.district_choices(g.municipality, _("Choose later"))
+    form.category.choices = [blank(_("No category"))] + [
+        SelectChoice(str(c.id), c.name) for c in call.categories
+    ]
+    if request.method == "GET" and idea is not None:
+        form.district.data = str(idea.district_id or "")
+        form.category.data = str(idea.category_id or "")
+    return form
+
+
+def _edit_idea(call: IdeaCall, idea: Idea | None):
+    form = _idea_form(call, idea)
+    duplicates = []
+    if form.validate_on_submit():
+        place = maps_services.check_location(form, g.municipality, required=call.location_required)
+        submitting = form.submit.data
+        if place is not None and submitting and not form.confirm_not_duplicate.data:
+            duplicates = services.likely_duplicates(
+                call, form.title.data, place.lat, place.lon, exclude_id=idea.id if idea else None
+            )
+        if place is not None and not duplicates:
+            try:
+                idea = services.save_idea(
+                    idea,
+                    call,
+                    current_user,
+                    form.title.data,
+                    form.description.data,
+                    int(form.category.data) if (form.category.data or "").isdigit() else None,
+                    place,
+                    request.files.getlist(form.images.name),
+                    [form.image_alt.data or ""] * call.max_images,
+                )
+                if submitting:
+                    services.submit_idea(idea, current_user)
+                    flash(_("Thank you, your idea is submitted."), "success")
+                else:
+                    flash(_("Your draft is saved. Only you can see it."), "success")
+                return redirect(url_for("ideas.idea", idea_id=idea.id))
+            except (UploadError, services.IdeaError) as error:
+                db.session.rollback()
+                (form.images if isinstance(error, UploadError) else form.title).errors.append(
+                    str(error)
+                )
+    widget = widgets.location_picker(
+        maps_services.municipality_boundary(g.municipality),
+        form.lat.id,
+        form.lon.id,
+        "picker-status",
+        label=_("Map: click to mark the place, or focus the map and press Enter for its centre"),
+        placed_text=_("Place marked at {lat}, {lon}."),
+        marker_title=_("The place of the idea"),
+    )
+    return render_template(
+        "ideas/idea_edit.html",
+        municipality=g.municipality,
+        call=call,
+        idea=idea,
+        form=form,
+        map=widget,
+        duplicates=duplicates,
+    )
+
+
+@bp.route("/calls/<int:call_id>/submit", methods=["GET", "POST"])
+@login_required
+def submit(call_id: int):
+    call = _call(call_id)
+    if not can.can_submit_idea(current_user, call):
+        return render_template(
+            "ideas/cannot_submit.html",
+            municipality=g.municipality,
+            call=call,
+            phase=can.phase(call),
+            may_submit=can.may_submit(current_user, call),
+        ), 403
+    return _edit_idea(call, None)
+
+
+@bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(idea_id: int):
+    idea = _idea(idea_id, can.can_edit_idea)
+    return _edit_idea(idea.call, idea)
+
+
+@bp.post("/<int:idea_id>/submit")
+@login_required
+def submit_draft(idea_id: int):
+    idea = _idea(idea_id, can.can_edit_idea)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not can.can_submit_idea(current_user, idea.call):
+        flash(_("You cannot submit more ideas into this call."), "error")
+        return redirect(url_for("ideas.idea", idea_id=idea.id))
+    try:
+        services.submit_idea(idea, current_user)
+    except services.IdeaError as error:
+        flash(str(error), "error")
+        return redirect(url_for("ideas.edit", idea_id=idea.id))
+    flash(_("Thank you, your idea is submitted."), "success")
+    return redirect(url_for("ideas.idea", idea_id=idea.id))
+
+
+@bp.post("/<int:idea_id>/images/<int:image_id>/remove")
+@login_required
+def remove_image(idea_id: int, image_id: int):
+    idea = _idea(idea_id, can.can_edit_idea)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.remove_image(idea, image_id)
+    flash(_("The image was removed."), "success")
+    return redirect(url_for("ideas.edit", idea_id=idea.id))
+
+
+@bp.get("/images/<path:name>")
+def image(name: str):
+    return send_from_directory(upload_folder(services.IMAGE_FOLDER), name, max_age=86400)
+
+
+# --- an idea --------------------------------------------------------------------------
+
+
+@bp.get("/<int:idea_id>")
+def idea(idea_id: int):
+    idea = _idea(idea_id)
+    comments = services.comments_of(idea)
+    widget = None
+    if idea.lat is not None and not idea.hidden:
+        widget = widgets.point_map(
+            idea.lat, idea.lon, label=_("Map of the idea's place"), marker_title=idea.title
+        )
+    return render_template(
+        "ideas/idea_detail.html",
+        municipality=g.municipality,
+        idea=idea,
+        call=idea.call,
+        comments=comments,
+        map=widget,
+        action=ActionForm(),
+        comment_form=CommentForm(),
+        supported=services.has_supported(idea, current_user),
+        following=services.is_following(idea, current_user),
+        review=services.latest_review(idea),
+        appeal=services.appeal_of(idea),
+        can=can,
+        now=utcnow(),
+    )
+
+
+@bp.post("/<int:idea_id>/support")
+@login_required
+def support(idea_id: int):
+    idea = _idea(idea_id, can.can_support)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if request.form.get("withdraw"):
+        services.withdraw_support(idea, current_user)
+        flash(_("Your support is withdrawn."), "success")
+    else:
+        services.support(idea, current_user)
+        flash(_("Thank you for your support."), "success")
+    return redirect(url_for("ideas.idea", idea_id=idea.id))
+
+
+@bp.post("/<int:idea_id>/follow")
+@login_required
+def follow(idea_id: int):
+    idea = _idea(idea_id, can.can_follow)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if request.form.get("stop"):
+        services.unfollow(idea, current_user)
+        flash(_("You no longer follow this idea."), "success")
+    else:
+        services.follow(idea, current_user)
+        flash(_("You follow this idea: we email you when its status changes."), "success")
+    return redirect(url_for("ideas.idea", idea_id=idea.id))
+
+
+@bp.post("/<int:idea_id>/comments")
+@login_required
+@limiter.limit("10 per minute")
+def comment(idea_id: int):
+    idea = _idea(idea_id, can.can_comment)
+    form = CommentForm()
+    if form.validate_on_submit():
+        parent = None
+        if form.parent_id.data:
+            parent = (
+                db.session.get(Comment, int(form.parent_id.data))
+                if form.parent_id.data.isdigit()
+                else None
+            )
+            if parent is None:
+                abort(404)
+        try:
+            comment = services.add_comment(idea, current_user, form.body.data, parent)
+        except services.IdeaError as error:
+            form.body.errors.append(str(error))
+        else:
+            flash(_("Your comment is published."), "success")
+            return redirect(url_for("ideas.idea", idea_id=idea.id, _anchor=f"c{comment.id}"))
+    return render_template(
+        "ideas/comment_form.html", municipality=g.municipality, idea=idea, form=form
+    ), 422
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_comment(comment_id: int):
+    comment = db.get_or_404(Comment, comment_id)
+    authorize(can.can_edit_comment, comment)
+    form = CommentForm(obj=comment)
+    if form.validate_on_submit():
+        services.edit_comment(comment, form.body.data)
+        flash(_("Your comment is changed."), "success")
+        return redirect(url_for("ideas.idea", idea_id=comment.idea_id, _anchor=f"c{comment.id}"))
+    return render_template(
+        "ideas/comment_form.html",
+        municipality=g.municipality,
+        idea=comment.idea,
+        form=form,
+        comment=comment,
+    )
+
+
+@bp.route("/<int:idea_id>/report", methods=["GET", "POST"])
+@bp.route("/<int:idea_id>/comments/<int:comment_id>/report", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", exempt_when=lambda: request.method != "POST")
+def report(idea_id: int, comment_id: int | None = None):
+    idea = _idea(idea_id)
+    target = idea
+    if comment_id is not None:
+        target = db.get_or_404(Comment, comment_id)
+        if target.idea_id != idea.id:
+            abort(404)
+    if not can.can_report(current_user, target):
+        abort(403)
+    form = ReportForm()
+    if form.validate_on_submit():
+        services.report(target, current_user, form.reason.data)
+        flash(_("Thank you. A moderator will look at it."), "success")
+        return redirect(url_for("ideas.idea", idea_id=idea.id))
+    return render_template(
+        "ideas/report_form.html", municipality=g.municipality, idea=idea, target=target, form=form
+    )
+
+
+# --- moderation -----------------------------------------------------------------------
+
+
+@bp.get("/moderation")
+@login_required
+def moderation():
+    authorize(can.can_moderate, g.municipality)
+    return render_template(
+        "ideas/moderation_queue.html",
+        municipality=g.municipality,
+        reports=services.open_reports(g.municipality),
+        action=ActionForm(),
+    )
+
+
+@bp.route("/moderation/<kind>/<int:target_id>/<verb>", methods=["GET", "POST"])
+@login_required
+def moderate(kind: str, target_id: int, verb: str):
+    if kind not in {"idea", "comment"} or verb not in {"hide", "restore", "dismiss"}:
+        abort(404)
+    target = db.get_or_404(Idea if kind == "idea" else Comment, target_id)
+    idea = target if kind == "idea" else target.idea
+    authorize(lambda user, obj: can.can_moderate(user, g.municipality), idea)
+    if verb == "dismiss":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        services.dismiss_reports(target)
+        flash(_("The report is dismissed."), "success")
+        return redirect(url_for("ideas.moderation"))
+    form = ModerationForm()
+    if form.validate_on_submit():
+        if verb == "hide":
+            services.hide(target, current_user, form.reason.data)
+            flash(_("Hidden. The reason is shown in its place."), "success")
+        else:
+            services.restore(target, current_user, form.reason.data)
+            flash(_("Restored."), "success")
+        return redirect(url_for("ideas.moderation"))
+    return render_template(
+        "ideas/moderate_form.html",
+        municipality=g.municipality,
+        idea=idea,
+        target=target,
+        kind=kind,
+        verb=verb,
+        form=form,
+    )
+
+
+# --- review and appeal ----------------------------------------------------------------
+
+
+@bp.get("/review")
+@login_required
+def review_queue():
+    authorize(
+        lambda user, m: can.can_see_review_queue(user, m) or can.can_manage_calls(user, m),
+        g.municipality,
+    )
+    return render_template(
+        "ideas/review_queue.html",
+        municipality=g.municipality,
+        ideas=services.review_queue(g.municipality),
+    )
+
+
+@bp.route("/<int:idea_id>/review", methods=["GET", "POST"])
+@login_required
+def review(idea_id: int):
+    idea = _idea(idea_id, can.can_review)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        merged_into = None
+        if form.outcome.data == "merged":
+            merged_into = db.session.get(Idea, form.merged_into.data or 0)
+            if (
+                merged_into is None
+                or merged_into.call_id != idea.call_id
+                or merged_into.id == idea.id
+            ):
+                form.merged_into.errors.append(
+                    _("Give the number of another idea of the same call.")
+                )
+        if not form.merged_into.errors:
+            services.review(
+                idea,
+                current_user,
+                form.legal.data == "yes",
+                form.feasible.data == "yes",
+                form.cost_estimate.data,
+                form.justification.data,
+                form.outcome.data,
+                merged_into,
+            )
+            flash(_("The review is saved and the author is told."), "success")
+            return redirect(url_for("ideas.idea", idea_id=idea.id))
+    return render_template(
+        "ideas/review_form.html", municipality=g.municipality, idea=idea, form=form
+    )
+
+
+@bp.route("/<int:idea_id>/appeal", methods=["GET", "POST"])
+@login_required
+def appeal(idea_id: int):
+    idea = _idea(idea_id, can.can_appeal)
+    form = AppealForm()
+    if form.validate_on_submit():
+        services.appeal(idea, current_user, form.text.data)
+        flash(_("Your appeal is sent. A coordinator will decide it."), "success")
+        return redirect(url_for("ideas.idea", idea_id=idea.id))
+    return render_template(
+        "ideas/appeal_form.html",
+        municipality=g.municipality,
+        idea=idea,
+        form=form,
+        review=services.latest_review(idea),
+    )
+
+
+@bp.route("/<int:idea_id>/appeal/decide", methods=["GET", "POST"])
+@login_required
+def decide_appeal(idea_id: int):
+    idea = _idea(idea_id, can.can_decide_appeal)
+    form = AppealDecisionForm()
+    if form.validate_on_submit():
+        services.decide_appeal(idea, current_user, form.decision.data == "upheld", form.reason.data)
+        flash(_("The appeal is decided and the author is told."), "success")
+        return redirect(url_for("ideas.idea", idea_id=idea.id))
+    return render_template(
+        "ideas/appeal_decide.html",
+        municipality=g.municipality,
+        idea=idea,
+        form=form,
+        appeal=services.appeal_of(idea),
+        review=services.latest_review(idea),
+    )
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    ideas = db.session.scalars(
+        select(Idea)
+        .where(Idea.author_id == current_user.id, Idea.municipality_id == g.municipality.id)
+        .order_by(Idea.created_at.desc())
+    ).all()
+    return render_template("ideas/idea_mine.html", municipality=g.municipality, ideas=ideas)

@@ -98,7 +98,9 @@ class IdeaCall(db.Model):
     )
 
     municipality: Mapped[Municipality] = relationship()
-    districts: Mapped[list[District]] = relationship(secondary=call_district)
+    districts: Mapped[list[District]] = relationship(
+        secondary=call_district, order_by="District.name"
+    )
     categories: Mapped[list[Category]] = relationship(
         back_populates="call", cascade="all, delete-orphan", order_by="Category.position"
     )

@@ -123,9 +123,14 @@ def bbox_around(lat: float, lon: float, metres: float) -> tuple[float, float, fl
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
+# Letters whose stroke is not a combining mark, so NFKD keeps them: people who type
+# without a Polish keyboard write "lawka" for "ławka".
+_STROKED = str.maketrans({"ł": "l", "đ": "d", "ø": "o"})
+
+
 def normalise_title(title: str) -> str:
     """Lower case, without accents and punctuation: 'Lavička u řeky!' -> 'lavicka u reky'."""
-    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    decomposed = unicodedata.normalize("NFKD", title.casefold().translate(_STROKED))
     letters = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join("".join(c if c.isalnum() else " " for c in letters).split())
 

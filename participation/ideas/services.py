@@ -47,7 +47,12 @@ PAGE_SIZE = 20
 
 
 class IdeaError(ValueError):
-    """A use case refused; ``str(error)`` is a translated message for the person."""
+    """A use case refused; ``str(error)`` is a translated message for the person and
+    ``field`` the name of the form field it is about, if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # --- calls ----------------------------------------------------------------------------
@@ -118,6 +123,8 @@ def save_idea(
     image_alts: list[str],
 ) -> Idea:
     """Create or change a draft. Images are checked before anything is stored."""
+    if place is not None:
+        _check_area(call, place)
     stored: list[tuple[str, str]] = []
     try:
         for upload in images:
@@ -142,7 +149,9 @@ def save_idea(
         for name, thumb in stored:
             uploads.remove_file(IMAGE_FOLDER, name)
             uploads.remove_file(IMAGE_FOLDER, thumb)
-        raise IdeaError(_("An idea may have at most %(count)d images.", count=call.max_images))
+        raise IdeaError(
+            _("An idea may have at most %(count)d images.", count=call.max_images), "images"
+        )
     idea.title = title.strip()
     idea.description = description.strip()
     idea.category_id = category_id
@@ -156,6 +165,15 @@ def save_idea(
         )
     db.session.flush()
     return idea
+
+
+def _check_area(call: IdeaCall, place: Place) -> None:
+    """A call for some districts takes places in those districts only."""
+    if not call.districts or (place.lat is None and place.district is None):
+        return
+    if place.district is None or place.district.id not in {d.id for d in call.districts}:
+        # The form's list offers the call's districts only, so the message points there.
+        raise IdeaError(_("Choose one of the districts in the list."), "district")
 
 
 def remove_image(idea: Idea, image_id: int) -> None:
@@ -694,7 +712,14 @@ def _user_data(user: User, data: dict) -> None:
 
 @account_deleting.connect
 def _anonymise(user: User) -> None:
-    # Ideas and comments stay without their author; drafts and follows go.
+    # Ideas and comments stay without their author; drafts (with their photos) and
+    # follows go.
+    drafts = select(Idea.id).where(Idea.author_id == user.id, Idea.status == IdeaStatus.DRAFT)
+    for name, thumb in db.session.execute(
+        select(IdeaImage.filename, IdeaImage.thumbnail).where(IdeaImage.idea_id.in_(drafts))
+    ):
+        uploads.remove_file(IMAGE_FOLDER, name)
+        uploads.remove_file(IMAGE_FOLDER, thumb)
     db.session.execute(
         delete(Idea).where(Idea.author_id == user.id, Idea.status == IdeaStatus.DRAFT)
     )

@@ -271,7 +271,7 @@ def export(call_id: int, fmt: str):
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(EXPORT_COLUMNS))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: _csv_text(value) for key, value in row.items()} for row in rows)
         return Response(
             "\ufeff" + buffer.getvalue(),
             mimetype="text/csv",
@@ -286,6 +286,10 @@ def export(call_id: int, fmt: str):
         sheet.append(list(EXPORT_COLUMNS))
         for row in rows:
             sheet.append([row[c] for c in EXPORT_COLUMNS])
+            for cell in sheet[sheet.max_row]:
+                # openpyxl stores a string that starts with "=" as a formula: keep it text.
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
         out = io.BytesIO()
         book.save(out)
         return Response(
@@ -314,6 +318,17 @@ def export(call_id: int, fmt: str):
             headers={"Content-Disposition": f'attachment; filename="{name}.geojson"'},
         )
     abort(404)
+
+
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value):
+    """Text that residents wrote, made inert for spreadsheets by a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 EXPORT_COLUMNS = (
@@ -350,7 +365,12 @@ def ideas_geojson():
 
 def _idea_form(call: IdeaCall, idea: Idea | None) -> IdeaForm:
     form = IdeaForm(obj=idea) if idea is not None else IdeaForm()
-    form.district.choices = maps_services.district_choices(g.municipality, _("Choose later"))
+    if call.districts:  # a call for some districts offers only those
+        form.district.choices = [blank(_("Choose later"))] + [
+            SelectChoice(str(d.id), d.name) for d in call.districts
+        ]
+    else:
+        form.district.choices = maps_services.district_choices(g.municipality, _("Choose later"))
     form.category.choices = [blank(_("No category"))] + [
         SelectChoice(str(c.id), c.name) for c in call.categories
     ]
@@ -366,6 +386,10 @@ def _edit_idea(call: IdeaCall, idea: Idea | None):
     if form.validate_on_submit():
         place = maps_services.check_location(form, g.municipality, required=call.location_required)
         submitting = form.submit.data
+        if submitting and not can.can_submit_idea(current_user, call):
+            # A draft's own form must not get past the limit per person: keep it a draft.
+            submitting = False
+            flash(_("You cannot submit more ideas into this call."), "error")
         if place is not None and submitting and not form.confirm_not_duplicate.data:
             duplicates = services.likely_duplicates(
                 call, form.title.data, place.lat, place.lon, exclude_id=idea.id if idea else None
@@ -391,9 +415,8 @@ def _edit_idea(call: IdeaCall, idea: Idea | None):
                 return redirect(url_for("ideas.idea", idea_id=idea.id))
             except (UploadError, services.IdeaError) as error:
                 db.session.rollback()
-                (form.images if isinstance(error, UploadError) else form.title).errors.append(
-                    str(error)
-                )
+                field = "images" if isinstance(error, UploadError) else error.field or "title"
+                form[field].errors.append(str(error))
     widget = widgets.location_picker(
         maps_services.municipality_boundary(g.municipality),
         form.lat.id,

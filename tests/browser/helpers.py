@@ -66,3 +66,25 @@ def other_hosts(page: Page, base_url: str) -> list[str]:
         if not (url.startswith(base_url + "/") or url == base_url)
         and not url.startswith(("data:", "about:"))
     ]
+
+
+def make_municipality(app, prefix: str = "town") -> tuple[str, str]:
+    """A second municipality with a new administrator, committed: (slug, admin's email).
+
+    For tests that change a municipality's data, which the demo town must not see.
+    """
+    from participation.core.models import Country
+
+    email = unique_email(f"{prefix}-admin")
+    slug = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    with app.app_context():
+        admin = services.create_user(email, PASSWORD, name="", language=None, confirmed=True)
+        services.create_municipality(
+            slug=slug,
+            name=f"Test town {slug}",
+            admin=admin,
+            country=Country.CZ,
+            default_language="cs",
+        )
+        db.session.commit()
+    return slug, email

@@ -12,6 +12,7 @@ from participation.core.demo import DEMO_PASSWORD, DEMO_SLUG
 from participation.core.models import Municipality
 from participation.demo import load_demo
 from participation.extensions import db
+from participation.ideas import services as ideas_services
 from participation.maps import geometry
 from participation.maps import services as maps_services
 
@@ -99,4 +100,19 @@ def get_municipality_or_404_cli(slug: str):
     return municipality
 
 
-COMMANDS = (demo_command, create_platform_admin_command, maps_group)
+@click.group("ideas")
+def ideas_group() -> None:
+    """Calls for ideas."""
+
+
+@ideas_group.command("expire")
+@with_appcontext
+def expire_ideas_command() -> None:
+    """Close ideas whose support deadline passed below the threshold (run daily)."""
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        count = ideas_services.expire_overdue()
+        db.session.commit()
+    click.echo(f"{count} ideas did not reach their supporters in time.")
+
+
+COMMANDS = (demo_command, create_platform_admin_command, maps_group, ideas_group)

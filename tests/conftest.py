@@ -74,6 +74,7 @@ def base_config(database_url: str, **extra) -> dict:
         "ENVIRONMENT": "test",
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "UPLOAD_FOLDER": str(Path(_tmp.name) / "uploads"),
         "MAIL_BACKEND": "log",
         "RATELIMIT_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,
@@ -295,6 +296,12 @@ def page(chromium, live_server):
     pg.requested_urls = []
     pg.on("request", lambda request: pg.requested_urls.append(request.url))
     yield pg
+    # Let the live server finish what it is sending (static files) before the browser
+    # goes away; a cut-off response leaves an unclosed file behind in the server thread.
+    try:
+        pg.wait_for_load_state("networkidle", timeout=5_000)
+    except Exception:  # noqa: BLE001 - a page that never idles closes anyway
+        pass
     context.close()
 
 

@@ -9,6 +9,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 
 from participation.core import mail, uploads
@@ -227,6 +228,35 @@ def likely_duplicates(
         return []
     found = {i.id: i for i in db.session.scalars(select(Idea).where(Idea.id.in_(ids)))}
     return [found[i] for i in ids]
+
+
+def expire_overdue(now=None) -> int:
+    """Ideas still collecting after their call's support deadline, below its threshold,
+    become "not enough supporters" (run daily: ``participation ideas expire``)."""
+    now = now or utcnow()
+    overdue = db.session.scalars(
+        select(Idea)
+        .join(IdeaCall, IdeaCall.id == Idea.call_id)
+        .where(
+            Idea.status == IdeaStatus.COLLECTING,
+            IdeaCall.support_threshold.is_not(None),
+            IdeaCall.support_deadline.is_not(None),
+            IdeaCall.support_deadline <= now,
+            Idea.support_count < IdeaCall.support_threshold,
+        )
+        .order_by(Idea.id)
+    ).all()
+    for idea in overdue:
+        set_status(
+            idea,
+            IdeaStatus.EXPIRED,
+            None,
+            _(
+                "The idea did not reach %(count)d supporters in time.",
+                count=idea.call.support_threshold,
+            ),
+        )
+    return len(overdue)
 
 
 def set_status(idea: Idea, status: IdeaStatus, actor: User | None, note: str = "") -> None:
@@ -539,31 +569,112 @@ def filtered(statement: Select, call: IdeaCall | None, filters: IdeaFilters) -> 
     return _search(statement, filters.q)
 
 
-def browse(call: IdeaCall, filters: IdeaFilters, page: int):
-    statement = filtered(select(Idea), call, filters)
+COUNT_CAP = 1000
+
+
+@dataclass
+class Window:
+    """One page of a list. The total is counted only up to a cap, and not at all for a
+    text search that fills more than a page, so a page costs the same in a town of 500
+    ideas as in one of 50,000."""
+
+    items: list
+    page: int
+    per_page: int
+    has_next: bool
+    total: int | None  # None: more than shown, not counted
+    capped: bool = False
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @property
+    def pages(self) -> int:
+        if self.total is None or self.capped:
+            return self.page + (1 if self.has_next else 0)
+        return max(1, -(-self.total // self.per_page))
+
+    def iter_pages(self):
+        last = self.pages
+        shown = sorted({1, 2, last - 1, last, *range(self.page - 2, self.page + 3)})
+        previous = 0
+        for number in shown:
+            if 1 <= number <= last:
+                if number > previous + 1:
+                    yield None
+                yield number
+                previous = number
+
+
+def browse(call: IdeaCall, filters: IdeaFilters, page: int) -> Window:
+    page = max(page, 1)
+    statement = filtered(select(Idea), call, filters).options(
+        selectinload(Idea.images),
+        joinedload(Idea.category),
+        joinedload(Idea.district).load_only(District.name),
+    )
     if filters.sort == "supported":
         statement = statement.order_by(Idea.support_count.desc(), Idea.id.desc())
     else:
         statement = statement.order_by(Idea.submitted_at.desc(), Idea.id.desc())
-    return db.paginate(statement, page=page, per_page=PAGE_SIZE, error_out=False, count=True)
+    rows = list(
+        db.session.scalars(statement.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).unique()
+    )
+    has_next = len(rows) > PAGE_SIZE
+    items = rows[:PAGE_SIZE]
+    seen = (page - 1) * PAGE_SIZE + len(items)
+    if not has_next:
+        return Window(items, page, PAGE_SIZE, False, seen)
+    if filters.q.strip():
+        return Window(items, page, PAGE_SIZE, True, None)
+    counted = db.session.scalar(
+        select(func.count()).select_from(
+            filtered(select(Idea.id), call, filters).limit(COUNT_CAP + 1).subquery()
+        )
+    )
+    return Window(items, page, PAGE_SIZE, True, min(counted, COUNT_CAP), capped=counted > COUNT_CAP)
 
 
 def ideas_geojson(
-    municipality: Municipality, call: IdeaCall | None, filters: IdeaFilters, bbox
-) -> dict:
-    """Located public ideas as GeoJSON in one query, in a stable order (by id)."""
-    statement = select(
-        Idea.id, Idea.lat, Idea.lon, Idea.title, Idea.status, Idea.support_count
-    ).where(Idea.municipality_id == municipality.id, Idea.lat.is_not(None), Idea.lon.is_not(None))
+    municipality: Municipality,
+    call: IdeaCall | None,
+    filters: IdeaFilters,
+    bbox,
+    fields: str = "full",
+) -> bytes:
+    """Located public ideas as GeoJSON, in one query and a stable order (by id).
+
+    ``fields="map"`` gives only the title (the browse map builds links from the id);
+    the default also gives status, supporters and the idea's URL. Hidden ideas are left out.
+    """
+    properties = ["title"]
+    columns = [Idea.id, Idea.lat, Idea.lon, Idea.title]
+    if fields != "map":
+        properties += ["status", "supports"]
+        columns += [Idea.status, Idea.support_count]
+    statement = select(*columns).where(
+        Idea.municipality_id == municipality.id,
+        Idea.lat.is_not(None),
+        Idea.lon.is_not(None),
+        Idea.hidden_at.is_(None),
+    )
     statement = filtered(statement, call, filters)
     statement = geojson.within_bbox(statement, Idea, bbox).order_by(Idea.id)
-    rows = db.session.execute(statement).all()
-    base = url_for("ideas.idea", slug=municipality.slug, idea_id=0)[:-1]
-    return geojson.point_features(
-        ((r.id, r.lat, r.lon, r.title, r.status.value, r.support_count) for r in rows),
-        ("title", "status", "supports"),
-        url=lambda row: f"{base}{row[0]}",
-    )
+    prefix = None if fields == "map" else idea_url_prefix(municipality)
+    return geojson.point_collection(statement, properties, url_prefix=prefix)
+
+
+def idea_url_prefix(municipality: Municipality) -> str:
+    return url_for("ideas.idea", slug=municipality.slug, idea_id=0)[:-1]
 
 
 def export_rows(call: IdeaCall) -> list[dict]:

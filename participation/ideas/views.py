@@ -239,11 +239,12 @@ def call(call_id: int):
 def call_map(call_id: int):
     call = _call(call_id)
     form, filters = _filter_form(call)
-    args = {k: v for k, v in request.args.items() if v}
+    args = {k: v for k, v in request.args.items() if v and k != "page"}
     page = services.browse(call, filters, request.args.get("page", 1, type=int))
     widget = widgets.browse_map(
         maps_services.municipality_boundary(g.municipality),
-        url_for("ideas_api.ideas_geojson", call=call.id, **args),
+        url_for("ideas_api.ideas_geojson", call=call.id, fields="map", **args),
+        url_prefix=services.idea_url_prefix(g.municipality),
         status_id="map-status",
         label=_("Map of the ideas"),
         loaded_text=_("{count} ideas on the map."),
@@ -357,7 +358,8 @@ def ideas_geojson():
     if request.args.get("call", "").isdigit():
         call = _call(int(request.args["call"]))
     _, filters = _filter_form(call)
-    return geojson_response(services.ideas_geojson(g.municipality, call, filters, bbox))
+    fields = "map" if request.args.get("fields") == "map" else "full"
+    return geojson_response(services.ideas_geojson(g.municipality, call, filters, bbox, fields))
 
 
 # --- submitting -----------------------------------------------------------------------

@@ -66,7 +66,10 @@ def find():
     form.district.choices = services.district_choices(municipality, _("Do not know"))
     place = None
     if form.validate_on_submit():
-        place = services.check_location(form, municipality, required=True)
+        if form.lat.data is None and form.lon.data is None:
+            form.lat.errors.append(_("Click the map, or type the latitude and longitude."))
+        else:
+            place = services.check_location(form, municipality, required=True)
     widget = widgets.location_picker(
         services.municipality_boundary(municipality),
         lat_input=form.lat.id,

@@ -147,6 +147,7 @@ def point_map(lat: float, lon: float, label: str, marker_title: str) -> MapWidge
 def browse_map(
     boundary: BaseGeometry | None,
     url: str,
+    url_prefix: str,
     status_id: str,
     label: str,
     loaded_text: str,
@@ -159,6 +160,7 @@ def browse_map(
         "browse",
         {
             "url": url,
+            "urlPrefix": url_prefix,
             "statusId": status_id,
             "label": label,
             "loadedText": loaded_text,

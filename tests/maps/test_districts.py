@@ -247,7 +247,7 @@ def test_find_a_district_without_javascript(app, client):
     half = client.post("/krakow/districts/find", data={"lat": "50.05", "csrf_token": token})
     assert "Give both latitude and longitude" in half.get_data(as_text=True)
     nothing = client.post("/krakow/districts/find", data={"csrf_token": token})
-    assert "Click the map to mark the place" in nothing.get_data(as_text=True)
+    assert "type the latitude and longitude" in nothing.get_data(as_text=True)
 
 
 ADMIN_PAGES = ["/lipnice/admin/districts/import", "/lipnice/admin/districts/boundary"]
@@ -366,3 +366,11 @@ def test_admin_draws_or_pastes_the_boundary(app, client):
     client.post("/lipnice/admin/districts/boundary", data={"area": "", "csrf_token": token})
     db.session.expire_all()
     assert db.session.get(MunicipalityBoundary, town.id) is None
+
+
+def test_find_without_a_place_asks_for_one_at_the_coordinates(app, client):
+    make_municipality(slug="lipnice")
+    token = csrf_token(client, "/lipnice/districts/find")
+    html = client.post("/lipnice/districts/find", data={"csrf_token": token}).get_data(as_text=True)
+    assert "Click the map, or type the latitude and longitude." in html
+    assert 'href="#lat"' in html

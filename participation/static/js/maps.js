@@ -80,12 +80,16 @@
           if (!c) { return; }
           var title = (feature.properties && feature.properties.title) || "";
           var marker = L.marker([c[1], c[0]], { title: title, alt: title });
-          var url = feature.properties && feature.properties.url;
+          var url = (feature.properties && feature.properties.url) ||
+            (options.urlPrefix ? options.urlPrefix + feature.id : null);
           if (url) {
-            var link = document.createElement("a");
-            link.href = url;
-            link.textContent = title;
-            marker.bindPopup(link);
+            // The popup's link is made when it opens, not for every marker up front.
+            marker.bindPopup(function () {
+              var link = document.createElement("a");
+              link.href = url;
+              link.textContent = title;
+              return link;
+            });
           }
           markers.push(marker);
         });

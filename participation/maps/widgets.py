@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import folium
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from folium import plugins as folium_plugins
 from markupsafe import Markup
 from shapely.geometry import mapping
@@ -92,10 +93,31 @@ def outline(m, geometry: BaseGeometry | None, name: str) -> None:
     ).add_to(m)
 
 
+def control_texts() -> dict[str, str]:
+    """Leaflet's and Leaflet.draw's own labels in the page's language (WCAG 3.1.2)."""
+    return {
+        "zoomIn": _("Zoom in"),
+        "zoomOut": _("Zoom out"),
+        "drawPolygon": _("Draw a polygon"),
+        "drawRectangle": _("Draw a rectangle"),
+        "editLayers": _("Edit the drawn areas"),
+        "removeLayers": _("Delete drawn areas"),
+        "finish": _("Finish"),
+        "cancel": _("Cancel"),
+        "deleteLastPoint": _("Delete the last point"),
+        "save": _("Save"),
+        "clearAll": _("Clear all"),
+        "polygonStart": _("Click to start drawing the area."),
+        "polygonContinue": _("Click to continue drawing the area."),
+        "polygonEnd": _("Click the first point to close the area."),
+    }
+
+
 def _render(m, call: str, options: dict, css=(), js=()) -> MapWidget:
     root = m.get_root()
     root.render()
     name = m.get_name()
+    options = {**options, "texts": control_texts()}
     script = root.script.render() + f"\nParticipation.{call}({name}, {json.dumps(options)});\n"
     return MapWidget(
         css=tuple(url_for("static", filename=p) for p in (*LEAFLET_CSS, *css)),

@@ -485,7 +485,7 @@ def test_drawing_the_boundary_with_the_polygon_tool(map_page, browser_app, live_
     assert Polygon(kept["coordinates"][0][0]).equals_exact(Polygon(ring), 1e-6)
     # The kept boundary is on the map again, ready to be edited.
     expect(page.locator(".leaflet-overlay-pane path.leaflet-interactive")).to_have_count(1)
-    expect(page.get_by_title("Edit layers")).to_be_visible()
+    expect(page.get_by_title("Edit the drawn areas")).to_be_visible()
     assert_only_our_host_and_tiles(page, live_server.url)
 
 
@@ -620,3 +620,18 @@ def test_map_pages_are_accessible(map_page, browser_app, live_server, lang):
     survey.check("boundary: saved")
 
     survey.assert_clean()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["cs", "pl"])
+def test_map_controls_speak_the_page_language(map_page, browser_app, language):
+    from flask_babel import force_locale, gettext
+
+    with browser_app.test_request_context(), force_locale(language):
+        zoom_in = gettext("Zoom in")
+    assert zoom_in != "Zoom in", "the catalog lacks a translation"
+    page = map_page
+    page.goto("/demo/districts/")
+    page.get_by_role("button", name={"cs": "Čeština", "pl": "Polski"}[language]).click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", zoom_in)

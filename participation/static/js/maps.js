@@ -5,16 +5,45 @@
 
   function byId(id) { return id ? document.getElementById(id) : null; }
 
-  function label(map, text) {
+  /* Name the map region and put Leaflet's own controls in the page's language. */
+  function prepare(map, options) {
     var container = map.getContainer();
     container.setAttribute("role", "region");
-    container.setAttribute("aria-label", text);
+    container.setAttribute("aria-label", options.label);
+    var texts = options.texts || {};
+    if (map.zoomControl && texts.zoomIn) {
+      map.removeControl(map.zoomControl);
+      map.zoomControl = L.control.zoom({ zoomInTitle: texts.zoomIn, zoomOutTitle: texts.zoomOut });
+      map.addControl(map.zoomControl);
+    }
+    if (window.L && L.drawLocal && texts.drawPolygon) {
+      var d = L.drawLocal;
+      d.draw.toolbar.buttons.polygon = texts.drawPolygon;
+      d.draw.toolbar.buttons.rectangle = texts.drawRectangle;
+      d.draw.toolbar.actions.title = texts.cancel;
+      d.draw.toolbar.actions.text = texts.cancel;
+      d.draw.toolbar.finish.title = texts.finish;
+      d.draw.toolbar.finish.text = texts.finish;
+      d.draw.toolbar.undo.title = texts.deleteLastPoint;
+      d.draw.toolbar.undo.text = texts.deleteLastPoint;
+      d.draw.handlers.polygon.tooltip.start = texts.polygonStart;
+      d.draw.handlers.polygon.tooltip.cont = texts.polygonContinue;
+      d.draw.handlers.polygon.tooltip.end = texts.polygonEnd;
+      d.edit.toolbar.buttons.edit = texts.editLayers;
+      d.edit.toolbar.buttons.remove = texts.removeLayers;
+      d.edit.toolbar.actions.save.title = texts.save;
+      d.edit.toolbar.actions.save.text = texts.save;
+      d.edit.toolbar.actions.cancel.title = texts.cancel;
+      d.edit.toolbar.actions.cancel.text = texts.cancel;
+      d.edit.toolbar.actions.clearAll.title = texts.clearAll;
+      d.edit.toolbar.actions.clearAll.text = texts.clearAll;
+    }
   }
 
   /* Location picker: a click (or Enter on the focused map) places one draggable marker and
    * writes its latitude and longitude into the form's inputs. */
   function picker(map, options) {
-    label(map, options.label);
+    prepare(map, options);
     var lat = byId(options.latInput), lon = byId(options.lonInput);
     var status = byId(options.statusId);
     var marker = null;
@@ -64,7 +93,7 @@
 
   /* Browse map: fetch a GeoJSON endpoint, cluster its points, link each to its page. */
   function browse(map, options) {
-    label(map, options.label);
+    prepare(map, options);
     var clusters = L.markerClusterGroup({ chunkedLoading: true, chunkInterval: 100 });
     map.addLayer(clusters);
     var status = byId(options.statusId);
@@ -106,7 +135,7 @@
   /* Drawing tool: draw, edit or delete polygons; the result is written as GeoJSON into a
    * textarea that the form submits (and that works on its own without JavaScript). */
   function draw(map, options) {
-    label(map, options.label);
+    prepare(map, options);
     var input = byId(options.input);
     var drawn = new L.FeatureGroup();
     map.addLayer(drawn);
@@ -140,7 +169,7 @@
     map.on(L.Draw.Event.DELETED, write);
   }
 
-  function plain(map, options) { label(map, options.label); }
+  function plain(map, options) { prepare(map, options); }
 
   window.Participation = { picker: picker, browse: browse, draw: draw, plain: plain };
 })();

@@ -36,6 +36,15 @@ SETTINGS_FIELDS = (
 )
 
 
+def _existing_account(field):
+    """The account with the field's email, or None with an error on the field."""
+    user = services.find_user_by_email(field.data)
+    if user is None or user.deleted_at is not None:
+        field.errors.append(_("No account uses this email. Ask the person to register first."))
+        return None
+    return user
+
+
 @bp.get("/")
 @login_required
 @require(permissions.can_view_administration)
@@ -77,12 +86,8 @@ def roles():
     municipality = g.municipality
     form = GrantRoleForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is None or user.deleted_at is not None:
-            form.email.errors.append(
-                _("No account uses this email. Ask the person to register first.")
-            )
-        else:
+        user = _existing_account(form.email)
+        if user is not None:
             services.grant_role(municipality, user, Role(form.role.data), by=current_user)
             flash(
                 _(
@@ -126,12 +131,8 @@ def residents():
     municipality = g.municipality
     form = VerifyResidentForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is None or user.deleted_at is not None:
-            form.email.errors.append(
-                _("No account uses this email. Ask the person to register first.")
-            )
-        else:
+        user = _existing_account(form.email)
+        if user is not None:
             services.verify_resident(municipality, user, by=current_user)
             flash(_("%(name)s is confirmed as a resident.", name=user.display_name), "success")
             return redirect(url_for("admin.residents"))

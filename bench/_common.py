@@ -334,6 +334,8 @@ def load_average() -> str:
 
 
 def kb(n: float) -> str:
+    if n < 10 * 1024:
+        return f"{n / 1024:,.1f} kB"
     return f"{n / 1024:,.0f} kB" if n < 10 * 1024 * 1024 else f"{n / 1024 / 1024:,.1f} MB"
 
 

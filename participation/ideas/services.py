@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Select, and_, case, delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -151,7 +152,12 @@ def save_idea(
             uploads.remove_file(IMAGE_FOLDER, name)
             uploads.remove_file(IMAGE_FOLDER, thumb)
         raise IdeaError(
-            _("An idea may have at most %(count)d images.", count=call.max_images), "images"
+            ngettext(
+                "An idea may have at most %(num)d image.",
+                "An idea may have at most %(num)d images.",
+                call.max_images,
+            ),
+            "images",
         )
     idea.title = title.strip()
     idea.description = description.strip()
@@ -478,9 +484,7 @@ def review(
     merged_into: Idea | None = None,
 ) -> Review:
     """Record the assessment and decide: accepted, rejected (with reason) or merged."""
-    if outcome == "merged" and (
-        merged_into is None or merged_into.id == idea.id or merged_into.call_id != idea.call_id
-    ):
+    if outcome == "merged" and not can_merge_into(idea, merged_into):
         raise IdeaError(_("Choose another idea of the same call to merge into."))
     item = Review(
         idea_id=idea.id,
@@ -502,6 +506,17 @@ def review(
         idea.merged_into_id = merged_into.id
     set_status(idea, status, reviewer, justification.strip())
     return item
+
+
+def can_merge_into(idea: Idea, target: Idea | None) -> bool:
+    """Another public, visible idea of the same call that was not itself merged away."""
+    return (
+        target is not None
+        and target.id != idea.id
+        and target.call_id == idea.call_id
+        and target.status not in (IdeaStatus.DRAFT, IdeaStatus.MERGED)
+        and not target.hidden
+    )
 
 
 def latest_review(idea: Idea) -> Review | None:

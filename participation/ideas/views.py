@@ -700,11 +700,7 @@ def review(idea_id: int):
         merged_into = None
         if form.outcome.data == "merged":
             merged_into = db.session.get(Idea, form.merged_into.data or 0)
-            if (
-                merged_into is None
-                or merged_into.call_id != idea.call_id
-                or merged_into.id == idea.id
-            ):
+            if not services.can_merge_into(idea, merged_into):
                 form.merged_into.errors.append(
                     _("Give the number of another idea of the same call.")
                 )

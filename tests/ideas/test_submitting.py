@@ -407,7 +407,7 @@ def test_more_images_than_the_call_allows_are_refused(app, town, resident, uploa
     response = browser.post(submit_url(call), idea_form(IN_STRED, images=two))
     assert response.status_code == 200
     # Said at the images field, and in the summary linking to it.
-    assert '<a href="#images">Images: An idea may have at most 1 images.</a>' in text(response)
+    assert '<a href="#images">Images: An idea may have at most 1 image.</a>' in text(response)
     assert ideas_count() == 0 and stored_files(uploads) == []
 
     # A draft with one image cannot take another.
@@ -425,7 +425,7 @@ def test_more_images_than_the_call_allows_are_refused(app, town, resident, uploa
             IN_STRED, submit=None, save_draft="1", images=[(BytesIO(png_with_text()), "b.png")]
         ),
     )
-    assert "An idea may have at most 1 images." in text(response)
+    assert "An idea may have at most 1 image." in text(response)
     db.session.expire_all()
     assert len(idea.images) == 1 and len(stored_files(uploads)) == 2
 

@@ -470,6 +470,10 @@ def submit_draft(idea_id: int):
     if not can.can_submit_idea(current_user, idea.call):
         flash(_("You cannot submit more ideas into this call."), "error")
         return redirect(url_for("ideas.idea", idea_id=idea.id))
+    if services.likely_duplicates(idea.call, idea.title, idea.lat, idea.lon, exclude_id=idea.id):
+        # The edit form shows them and asks the author to confirm the idea is different.
+        flash(_("Similar ideas already exist. Submit from the form to see them first."), "warning")
+        return redirect(url_for("ideas.edit", idea_id=idea.id))
     try:
         services.submit_idea(idea, current_user)
     except services.IdeaError as error:

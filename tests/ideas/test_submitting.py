@@ -531,3 +531,21 @@ def test_nothing_is_submitted_into_a_closed_call(app, town, resident):
     assert response.status_code == 403 and "The call closed on" in text(response)
     assert browser.post(submit_url(call), idea_form(IN_STRED)).status_code == 403
     assert ideas_count() == 0
+
+
+def test_submitting_a_draft_checks_for_similar_ideas_first(app, town, resident):
+    call = make_call(town.municipality)
+    lat, lon = IN_JIH
+    existing = make_idea(call, make_user(), title="Pítko v parku", lat=float(lat), lon=float(lon))
+    browser = Browser(app, resident)
+    browser.post(
+        submit_url(call),
+        idea_form(IN_JIH, submit=None, save_draft="1", title="Pítko v parku u školy"),
+    )
+    draft = db.session.scalar(select(Idea).where(Idea.id != existing.id))
+    response = browser.post(f"/lipnice/ideas/{draft.id}/submit")
+    assert response.headers["Location"] == f"/lipnice/ideas/{draft.id}/edit"
+    db.session.expire_all()
+    assert draft.status == IdeaStatus.DRAFT
+    page = browser.page(f"/lipnice/ideas/{draft.id}/edit")
+    assert "Similar ideas already exist" in page

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,6 +22,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from participation.core import exports
 from participation.core.models import utcnow
 from participation.core.permissions import authorize
 from participation.core.tenancy import municipality_blueprint
@@ -269,67 +267,21 @@ def export(call_id: int, fmt: str):
     rows = services.export_rows(call)
     name = f"ideas-{g.municipality.slug}-{call.id}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(EXPORT_COLUMNS))
-        writer.writeheader()
-        writer.writerows({key: _csv_text(value) for key, value in row.items()} for row in rows)
-        return Response(
-            "\ufeff" + buffer.getvalue(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        body, media_type = exports.to_csv(rows, EXPORT_COLUMNS), "text/csv"
+    elif fmt == "xlsx":
+        body, media_type = (
+            exports.to_xlsx([("ideas", EXPORT_COLUMNS, rows)]),
+            exports.XLSX_MEDIA_TYPE,
         )
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "ideas"
-        sheet.append(list(EXPORT_COLUMNS))
-        for row in rows:
-            sheet.append([row[c] for c in EXPORT_COLUMNS])
-            for cell in sheet[sheet.max_row]:
-                # openpyxl stores a string that starts with "=" as a formula: keep it text.
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"
-        out = io.BytesIO()
-        book.save(out)
-        return Response(
-            out.getvalue(),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-        )
-    if fmt == "geojson":
-        features = [
-            {
-                "type": "Feature",
-                "id": r["id"],
-                "geometry": (
-                    {"type": "Point", "coordinates": [r["longitude"], r["latitude"]]}
-                    if r["latitude"] is not None
-                    else None
-                ),
-                "properties": r,
-            }
-            for r in rows
-        ]
-        body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
-        return Response(
-            body,
-            mimetype="application/geo+json",
-            headers={"Content-Disposition": f'attachment; filename="{name}.geojson"'},
-        )
-    abort(404)
-
-
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_text(value):
-    """Text that residents wrote, made inert for spreadsheets by a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    elif fmt == "geojson":
+        body, media_type = exports.points_geojson(rows), "application/geo+json"
+    else:
+        abort(404)
+    return Response(
+        body,
+        mimetype=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
 
 
 EXPORT_COLUMNS = (

@@ -269,25 +269,27 @@ def set_status(idea: Idea, status: IdeaStatus, actor: User | None, note: str = "
     idea.status = status
     _event(idea, status, actor, note)
     db.session.flush()
-    notify_followers(idea, "status")
+    notify_followers(idea)
 
 
 # --- supports -------------------------------------------------------------------------
 
 
-def has_supported(idea: Idea, user: User | None) -> bool:
+def _has_row(model, idea: Idea, user: User | None) -> bool:
+    """Whether ``user`` has a row of ``model`` (a support, a follow) for ``idea``."""
     if user is None or not user.is_authenticated:
         return False
-    return (
-        db.session.scalar(
-            select(Support.id).where(Support.idea_id == idea.id, Support.user_id == user.id)
-        )
-        is not None
-    )
+    statement = select(model.id).where(model.idea_id == idea.id, model.user_id == user.id)
+    return db.session.scalar(statement) is not None
+
+
+def has_supported(idea: Idea, user: User | None) -> bool:
+    return _has_row(Support, idea, user)
 
 
 def support(idea: Idea, user: User) -> bool:
-    """Add the person's support once; the counter moves in the same statement as the row."""
+    """Add the person's support once. The row and the counter change in one transaction;
+    the counter moves by an UPDATE in SQL, so supports given at once are all counted."""
     if has_supported(idea, user):
         return False
     try:
@@ -390,14 +392,7 @@ def report(target: Idea | Comment, reporter: User, reason: str) -> Report:
 
 
 def is_following(idea: Idea, user: User | None) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    return (
-        db.session.scalar(
-            select(Follow.id).where(Follow.idea_id == idea.id, Follow.user_id == user.id)
-        )
-        is not None
-    )
+    return _has_row(Follow, idea, user)
 
 
 def follow(idea: Idea, user: User) -> None:
@@ -729,7 +724,7 @@ def _idea_link(idea: Idea) -> str:
     return url_for("ideas.idea", slug=idea.call.municipality.slug, idea_id=idea.id, _external=True)
 
 
-def notify_followers(idea: Idea, kind: str) -> None:
+def notify_followers(idea: Idea) -> None:
     """Mail everyone who follows the idea and wants status emails."""
     followers = db.session.scalars(
         select(User)

@@ -21,6 +21,10 @@ from participation.core import (
     security,
     views,
 )
+from participation.consultations import admin_views as consultations_admin_views
+from participation.consultations import models as consultations_models
+from participation.consultations import report_views as consultations_report_views
+from participation.consultations import views as consultations_views
 from participation.core import models as core_models
 from participation.ideas import models as ideas_models
 from participation.ideas import views as ideas_views
@@ -67,6 +71,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(maps_views.api_bp)
     app.register_blueprint(ideas_views.bp)
     app.register_blueprint(ideas_views.api_bp)
+    app.register_blueprint(consultations_views.bp)
+    app.register_blueprint(consultations_admin_views.bp)
+    app.register_blueprint(consultations_report_views.bp)
     maps_widgets.use_local_assets()
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -77,4 +84,4 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 # Every model module is imported above so that the metadata (and Alembic) sees all tables.
-MODEL_MODULES = (core_models, maps_models, ideas_models)
+MODEL_MODULES = (core_models, maps_models, ideas_models, consultations_models)

@@ -126,3 +126,74 @@ def make_idea(
     db.session.add(idea)
     db.session.flush()
     return idea
+
+
+# --- consultations -----------------------------------------------------------------------
+
+CONSULTATION_WINDOWS = {
+    # status -> (opens, closes) relative to now, in days; drafts are not published
+    "draft": (5, 30),
+    "scheduled": (5, 30),
+    "open": (-5, 20),
+    "closed": (-30, -2),
+    "report_published": (-30, -2),
+}
+
+
+def make_consultation(
+    municipality: Municipality,
+    *,
+    status: str = "open",
+    by: User | None = None,
+    districts: tuple = (),
+    area=None,
+    **fields,
+):
+    """A consultation in the given status (draft, scheduled, open, closed,
+    report_published) as of now. ``report_published`` has no inputs to answer."""
+    from participation.consultations import services as consultation_services
+
+    now = utcnow()
+    opens, closes = CONSULTATION_WINDOWS[status]
+    fields.setdefault("title", f"Konzultace {next(_seq)}")
+    fields.setdefault("summary", "O čem se rozhoduje.")
+    fields.setdefault("opens_at", now + timedelta(days=opens))
+    fields.setdefault("closes_at", now + timedelta(days=closes))
+    if districts:
+        fields.setdefault("area_kind", "districts")
+    elif area is not None:
+        fields.setdefault("area_kind", "drawn")
+    if by is None:
+        by = make_user(municipality=municipality, roles=(Role.COORDINATOR,))
+    consultation = consultation_services.save_consultation(
+        municipality, None, by, districts=districts, area=area, **fields
+    )
+    if status != "draft":
+        consultation.published_at = now + timedelta(days=min(opens, 0) - 1)
+    if status == "report_published":
+        consultation.report_published_at = now - timedelta(days=1)
+    db.session.flush()
+    return consultation
+
+
+def make_survey(consultation, *, kinds: tuple[str, ...] | None = None, required: bool = False):
+    """A section with one question of each kind (all kinds by default); returns the
+    questions by kind. Choice questions get three options: "A", "B", "C"."""
+    from participation.consultations import services as consultation_services
+    from participation.consultations.rules import CHOICE_KINDS, Kind
+
+    section = consultation_services.add_section(consultation, "Otázky")
+    questions = {}
+    for kind in kinds or tuple(Kind):
+        settings = {"kind": kind, "text": f"Otázka {kind}", "required": required}
+        if kind == Kind.MULTIPLE:
+            settings.update(min_choices=1, max_choices=2)
+        if kind == Kind.SCALE:
+            settings.update(
+                scale_min=1, scale_max=5, scale_min_label="málo", scale_max_label="hodně"
+            )
+        options = ("A", "B", "C") if Kind(kind) in CHOICE_KINDS else ()
+        questions[Kind(kind)] = consultation_services.add_question(
+            section, options=options, **settings
+        )
+    return questions

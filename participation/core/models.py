@@ -93,6 +93,8 @@ class Municipality(db.Model):
     contact_address: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(String(300))
     logo_filename: Mapped[str | None] = mapped_column(String(200))
+    # Consultations shorter than this get a warning (Polish good practice: 21 days).
+    min_consultation_days: Mapped[int] = mapped_column(Integer, default=21, server_default="21")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def __repr__(self) -> str:

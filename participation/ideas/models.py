@@ -245,7 +245,7 @@ class Comment(db.Model):
 
     idea: Mapped[Idea] = relationship()
     author: Mapped[User | None] = relationship()
-    replies: Mapped[list[Comment]] = relationship(order_by="Comment.id")
+    replies: Mapped[list[Comment]] = relationship(order_by=lambda: Comment.id)
 
     @property
     def hidden(self) -> bool:

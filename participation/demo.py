@@ -6,6 +6,7 @@ from contextlib import ExitStack
 
 from flask import current_app, has_request_context
 
+from participation.consultations import demo as consultations_demo
 from participation.core import demo as core_demo
 from participation.core import mail
 from participation.core.models import Municipality
@@ -27,4 +28,5 @@ def load_demo() -> Municipality:
         municipality = core_demo.load()
         maps_demo.load(municipality)
         ideas_demo.load(municipality)
+        consultations_demo.load(municipality)
         return municipality

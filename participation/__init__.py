@@ -10,7 +10,12 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from participation import commands, extensions
+from participation.budget import models as budget_models
 from participation.config import load_config
+from participation.consultations import admin_views as consultations_admin_views
+from participation.consultations import models as consultations_models
+from participation.consultations import report_views as consultations_report_views
+from participation.consultations import views as consultations_views
 from participation.core import (
     account_views,
     admin_views,
@@ -21,10 +26,6 @@ from participation.core import (
     security,
     views,
 )
-from participation.consultations import admin_views as consultations_admin_views
-from participation.consultations import models as consultations_models
-from participation.consultations import report_views as consultations_report_views
-from participation.consultations import views as consultations_views
 from participation.core import models as core_models
 from participation.ideas import models as ideas_models
 from participation.ideas import views as ideas_views
@@ -84,4 +85,4 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 # Every model module is imported above so that the metadata (and Alembic) sees all tables.
-MODEL_MODULES = (core_models, maps_models, ideas_models, consultations_models)
+MODEL_MODULES = (core_models, maps_models, ideas_models, consultations_models, budget_models)

@@ -93,6 +93,9 @@ class Municipality(db.Model):
     contact_address: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(String(300))
     logo_filename: Mapped[str | None] = mapped_column(String(200))
+    # The key of the keyed hashes in the resident register (HMAC-SHA256). The office
+    # hashes its identifiers with it before importing; we never see them in clear.
+    register_key: Mapped[str | None] = mapped_column(String(64))
     # Consultations shorter than this get a warning (Polish good practice: 21 days).
     min_consultation_days: Mapped[int] = mapped_column(Integer, default=21, server_default="21")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -210,3 +213,44 @@ class ResidentVerification(db.Model):
     )
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class RegisterEntry(db.Model):
+    """One resident in the office's register: a keyed hash of their identifier, with
+    their district and birth year. The identifier itself is never stored."""
+
+    __tablename__ = "core_register_entry"
+    __table_args__ = (UniqueConstraint("municipality_id", "id_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("core_municipality.id", ondelete="CASCADE"), index=True
+    )
+    id_hash: Mapped[str] = mapped_column(String(64))
+    # The district's code as the office's register has it (maps.District.code).
+    district_code: Mapped[str | None] = mapped_column(String(40))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class VotingCode(db.Model):
+    """A one-time code printed in a letter, good for one voter within its ``scope``
+    (e.g. ``budget:12`` for a PB cycle). Only its hash finds it; the code in clear is
+    kept until its batch is printed, then erased."""
+
+    __tablename__ = "core_voting_code"
+    __table_args__ = (UniqueConstraint("municipality_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("core_municipality.id", ondelete="CASCADE"), index=True
+    )
+    scope: Mapped[str] = mapped_column(String(60), index=True)
+    batch: Mapped[str] = mapped_column(String(60))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str | None] = mapped_column(String(32))
+    # Letters may go to one district's residents (maps.District.code).
+    district_code: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -660,11 +660,14 @@ def ideas_geojson(
     filters: IdeaFilters,
     bbox,
     fields: str = "full",
+    zoom: int | None = None,
 ) -> bytes:
     """Located public ideas as GeoJSON, in one query and a stable order (by id).
 
     ``fields="map"`` gives only the title (the browse map builds links from the id);
     the default also gives status, supporters and the idea's URL. Hidden ideas are left out.
+    With ``zoom`` (a map's view), many ideas come back as groups per grid cell
+    (``maps.geojson.clustered_collection``).
     """
     properties = ["title"]
     columns = [Idea.id, Idea.lat, Idea.lon, Idea.title]
@@ -680,6 +683,8 @@ def ideas_geojson(
     statement = filtered(statement, call, filters)
     statement = geojson.within_bbox(statement, Idea, bbox).order_by(Idea.id)
     prefix = None if fields == "map" else idea_url_prefix(municipality)
+    if zoom is not None:
+        return geojson.clustered_collection(statement, properties, zoom, bbox, url_prefix=prefix)
     return geojson.point_collection(statement, properties, url_prefix=prefix)
 
 

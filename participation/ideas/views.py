@@ -47,7 +47,14 @@ from participation.ideas.models import Comment, Idea, IdeaCall, Submitters
 from participation.ideas.rules import IdeaStatus, Phase
 from participation.maps import services as maps_services
 from participation.maps import widgets
-from participation.maps.geojson import BadBoundingBox, geojson_response, parse_bbox
+from participation.maps.clustering import MAX_ZOOM
+from participation.maps.geojson import (
+    BadBoundingBox,
+    BadZoom,
+    geojson_response,
+    parse_bbox,
+    parse_zoom,
+)
 
 bp = municipality_blueprint("ideas", __name__, url_prefix="/ideas")
 api_bp = municipality_blueprint("ideas_api", __name__, before_slug="/api/v1")
@@ -302,16 +309,27 @@ EXPORT_COLUMNS = (
 
 @api_bp.get("/ideas.geojson")
 def ideas_geojson():
+    """Located public ideas. Filters as on the list; ``bbox``; ``fields=map`` for titles
+    only. ``cluster=1&zoom=Z`` asks for what a map at zoom Z shows of the box: groups
+    with a count when it holds many ideas, the ideas themselves when it holds few."""
     try:
         bbox = parse_bbox(request.args.get("bbox"))
     except BadBoundingBox:
         return {"error": "bbox must be minLon,minLat,maxLon,maxLat in degrees"}, 400
+    zoom = None
+    if request.args.get("cluster", "") not in {"", "0", "false"}:
+        try:
+            zoom = parse_zoom(request.args.get("zoom"))
+        except BadZoom:
+            return {"error": f"cluster needs zoom, a whole number from 0 to {MAX_ZOOM}"}, 400
     call = None
     if request.args.get("call", "").isdigit():
         call = _call(int(request.args["call"]))
     _, filters = _filter_form(call)
     fields = "map" if request.args.get("fields") == "map" else "full"
-    return geojson_response(services.ideas_geojson(g.municipality, call, filters, bbox, fields))
+    return geojson_response(
+        services.ideas_geojson(g.municipality, call, filters, bbox, fields, zoom=zoom)
+    )
 
 
 # --- submitting -----------------------------------------------------------------------

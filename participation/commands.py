@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from participation.consultations import services as consultations_services
 from participation.core import services
 from participation.core.demo import DEMO_PASSWORD, DEMO_SLUG
 from participation.core.models import Municipality
@@ -115,4 +116,28 @@ def expire_ideas_command() -> None:
     click.echo(f"{count} ideas did not reach their supporters in time.")
 
 
-COMMANDS = (demo_command, create_platform_admin_command, maps_group, ideas_group)
+@click.group("consultations")
+def consultations_group() -> None:
+    """E-consultations."""
+
+
+@consultations_group.command("notify")
+@with_appcontext
+def notify_consultations_command() -> None:
+    """Email followers of consultations that have opened or close within a week (run hourly)."""
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        sent = consultations_services.send_due_notices()
+        db.session.commit()
+    click.echo(
+        f"{sent['opened']} consultations announced as open, "
+        f"{sent['closing']} reminded a week before closing."
+    )
+
+
+COMMANDS = (
+    demo_command,
+    create_platform_admin_command,
+    maps_group,
+    ideas_group,
+    consultations_group,
+)

@@ -174,20 +174,35 @@ def browse_map(
     label: str,
     loaded_text: str,
     failed_text: str,
+    group_text: str | None = None,
 ) -> MapWidget:
-    m = base_map(center_of(boundary), bounds=boundary)
+    """A map of the points of a GeoJSON endpoint that serves ``cluster=1&zoom&bbox``
+    (``geojson.clustered_collection``): it asks for its view, and again when it moves.
+
+    ``loaded_text`` and ``group_text`` have a ``{count}`` placeholder: the points in the
+    view, and the points of one group (a button that zooms in on them).
+    """
+    # The script fits the map to the boundary itself, without folium's animation: the
+    # first request must see the final view, not one halfway through a zoom.
+    m = base_map(center_of(boundary))
     outline(m, boundary, "boundary")
+    bounds = None
+    if boundary is not None and not boundary.is_empty:
+        min_x, min_y, max_x, max_y = boundary.bounds
+        bounds = [[min_y, min_x], [max_y, max_x]]
     return _render(
         m,
         "browse",
         {
             "url": url,
+            "bounds": bounds,
             "urlPrefix": url_prefix,
             "statusId": status_id,
             "label": label,
             "loadedText": loaded_text,
             "failedText": failed_text,
-            "fit": boundary is None,
+            "groupText": group_text or _("Group of {count} on the map. Zoom in to see them."),
+            "fit": bounds is None,
         },
         css=CLUSTER_CSS,
         js=CLUSTER_JS,

@@ -635,3 +635,121 @@ def test_map_controls_speak_the_page_language(map_page, browser_app, language):
     page.get_by_role("button", name={"cs": "Čeština", "pl": "Polski"}[language]).click()
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", zoom_in)
+
+
+# --- the browse map with many points ------------------------------------------------------
+
+
+def call_with_many_ideas(app, count: int) -> int:
+    """An open call of the demo town with ``count`` public ideas spread over the town."""
+    import random
+
+    from sqlalchemy import insert, select
+
+    from participation.core.demo import DEMO_SLUG
+    from participation.core.models import Municipality, utcnow
+    from participation.extensions import db
+    from participation.ideas.models import Idea
+    from participation.ideas.rules import IdeaStatus
+    from tests.factories import make_call
+
+    rng = random.Random(count)
+    with app.app_context():
+        town = db.session.scalar(select(Municipality).where(Municipality.slug == DEMO_SLUG))
+        call = make_call(town, title=f"Many ideas {rng.random():.6f}")
+        now = utcnow()
+        db.session.execute(
+            insert(Idea),
+            [
+                {
+                    "municipality_id": town.id,
+                    "call_id": call.id,
+                    "title": f"Point {n}",
+                    "status": IdeaStatus.COLLECTING,
+                    "submitted_at": now,
+                    "lat": round(rng.uniform(49.393, 49.439), 6),
+                    "lon": round(rng.uniform(14.631, 14.689), 6),
+                }
+                for n in range(count)
+            ],
+        )
+        db.session.commit()
+        return call.id
+
+
+# Every point is on the map: in a group that counts it, or as a marker of its own.
+SHOWN = (
+    "() => { let s = 0; document.querySelectorAll('.marker-cluster')"
+    ".forEach(c => s += parseInt(c.textContent, 10));"
+    " return s + document.querySelectorAll('.leaflet-marker-icon:not(.marker-cluster)').length; }"
+)
+
+
+def test_the_browse_map_shows_the_servers_groups_and_asks_again_when_moved(
+    map_page, browser_app, live_server
+):
+    from participation.maps.clustering import POINT_LIMIT
+
+    count = POINT_LIMIT + 500
+    call_id = call_with_many_ideas(browser_app, count)
+    page = map_page
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "ideas.geojson" in r.url else None)
+    page.goto(f"/demo/ideas/calls/{call_id}/map")
+    region = page.get_by_role("region", name="Map of the ideas")
+    expect(region).to_have_attribute("data-loaded", str(count))
+    expect(region).to_have_attribute("data-clustered", "true")
+    expect(page.locator("#map-status")).to_have_text(f"{count} ideas on the map.")
+    assert len(asked) == 1 and "cluster=1" in asked[0] and "&bbox=" in asked[0], asked
+    first_zoom = int(re.search(r"zoom=(\d+)", asked[0]).group(1))
+    # Groups are buttons named with their count; together with the lone markers they
+    # account for every idea.
+    groups = region.get_by_role("button", name=re.compile(r"^Group of \d+ on the map"))
+    expect(groups.first).to_be_visible()
+    assert page.evaluate(SHOWN) == count
+    label = groups.first.get_attribute("aria-label")
+    assert label == f"Group of {groups.first.inner_text()} on the map. Zoom in to see them."
+
+    # Moving the map (the keyboard's arrows) asks for the new view, once it has stopped.
+    region.focus()
+    with page.expect_request(GEOJSON) as moved:
+        for _ in range(3):
+            page.keyboard.press("ArrowLeft")
+    assert zoom_of(moved.value.url) == first_zoom
+    assert moved.value.url.split("bbox=")[1] != asked[0].split("bbox=")[1]
+    page.wait_for_function(SETTLED)
+    expect(region).to_have_attribute("data-clustered", "true")
+    page.wait_for_function(f"() => ({SHOWN})() === +{region.get_attribute('data-loaded')!r}")
+
+    # Enter on a group zooms in on it, and the map asks for the closer view.
+    group = groups.first
+    group.focus()
+    with page.expect_request(GEOJSON) as closer:
+        page.keyboard.press("Enter")
+    assert zoom_of(closer.value.url) > first_zoom
+    expect(region).not_to_have_attribute("data-loaded", str(count))
+    shown = int(region.get_attribute("data-loaded"))
+    assert 0 < shown < count
+    page.wait_for_function(f"() => ({SHOWN})() === {shown}")
+    expect(region).to_be_focused()  # the keyboard stays on the map
+
+    # A click on a group zooms in too, until the ideas themselves show, named by title.
+    for _ in range(6):
+        if region.get_attribute("data-clustered") == "false":
+            break
+        zoom = zoom_of(asked[-1])
+        with page.expect_request(GEOJSON) as clicked:
+            region.locator(".marker-cluster").first.click()
+        assert zoom_of(clicked.value.url) > zoom
+        page.wait_for_function(SETTLED)
+    expect(region.locator(".leaflet-marker-icon[title^='Point ']").first).to_be_attached()
+    assert axe_violations(page) == []
+    assert_only_our_host_and_tiles(page, live_server.url)
+
+
+GEOJSON = re.compile(r"/ideas\.geojson\?")
+SETTLED = "() => !document.querySelector('.leaflet-container[aria-busy]')"
+
+
+def zoom_of(url: str) -> int:
+    return int(re.search(r"[?&]zoom=(\d+)", url).group(1))

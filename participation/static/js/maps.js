@@ -91,45 +91,174 @@
     });
   }
 
-  /* Browse map: fetch a GeoJSON endpoint, cluster its points, link each to its page. */
+  /* Browse map: ask the GeoJSON endpoint for what the view shows (cluster=1, zoom, bbox)
+   * and ask again when the view moves. Many points come back as groups per grid cell:
+   * bubbles with their count, buttons that zoom in on them (click, Enter or Space).
+   * Few points come back as themselves, clustered here by markercluster; each opens a
+   * link to its page. The list beside the map is the text alternative. */
+  var MOVE_DELAY = 250;
+
+  function groupIcon(count) {
+    var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+    return L.divIcon({ html: "<div><span>" + count + "</span></div>",
+                       className: "marker-cluster marker-cluster-" + size,
+                       iconSize: L.point(40, 40) });
+  }
+
+  function clamp(value, low, high) { return Math.max(low, Math.min(high, value)); }
+
   function browse(map, options) {
     prepare(map, options);
-    var clusters = L.markerClusterGroup({ chunkedLoading: true, chunkInterval: 100 });
-    map.addLayer(clusters);
+    if (options.bounds) { map.fitBounds(options.bounds, { animate: false }); }
+    var container = map.getContainer();
     var status = byId(options.statusId);
-    fetch(options.url, { headers: { "Accept": "application/geo+json" }, credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(response.status); }
-        return response.json();
-      })
-      .then(function (data) {
-        var markers = [];
-        (data.features || []).forEach(function (feature) {
-          var c = feature.geometry && feature.geometry.coordinates;
-          if (!c) { return; }
-          var title = (feature.properties && feature.properties.title) || "";
-          var marker = L.marker([c[1], c[0]], { title: title, alt: title });
-          var url = (feature.properties && feature.properties.url) ||
-            (options.urlPrefix ? options.urlPrefix + feature.id : null);
-          if (url) {
-            // The popup's link is made when it opens, not for every marker up front.
-            marker.bindPopup(function () {
-              var link = document.createElement("a");
-              link.href = url;
-              link.textContent = title;
-              return link;
-            });
-          }
-          markers.push(marker);
+    var browserGroups = L.markerClusterGroup();  // few points: grouped here
+    var serverGroups = L.layerGroup();           // many points: the server's groups
+    var lone = L.layerGroup();                   // ...and the points alone in their cell
+    map.addLayer(browserGroups);
+    map.addLayer(serverGroups);
+    map.addLayer(lone);
+    var shown = {};          // "b<id>" or "s<id>" -> marker, so an open popup survives a reload
+    var pending = null;      // the AbortController of the request in flight
+    var timer = null;
+    var complete = null;     // bounds whose every point is on the map (points came back)
+    var refocus = false;
+
+    function marker(feature, latlng) {
+      var title = (feature.properties && feature.properties.title) || "";
+      var m = L.marker(latlng, { title: title, alt: title });
+      var url = (feature.properties && feature.properties.url) ||
+        (options.urlPrefix ? options.urlPrefix + feature.id : null);
+      if (url) {
+        // The popup's link is made when it opens, not for every marker up front.
+        m.bindPopup(function () {
+          var link = document.createElement("a");
+          link.href = url;
+          link.textContent = title;
+          return link;
         });
-        clusters.addLayers(markers);
-        map.getContainer().setAttribute("data-loaded", String(markers.length));
-        if (status) { status.textContent = options.loadedText.replace("{count}", markers.length); }
-        if (markers.length && options.fit) { map.fitBounds(clusters.getBounds(), { maxZoom: 16 }); }
-      })
-      .catch(function () {
-        if (status) { status.textContent = options.failedText; }
+      }
+      return m;
+    }
+
+    function group(feature, latlng, count) {
+      var label = options.groupText.replace("{count}", count);
+      var m = L.marker(latlng, { icon: groupIcon(count), keyboard: true, title: label,
+                                 riseOnHover: true });
+      var b = feature.bbox;
+      function zoomIn(byKeyboard) {
+        var zoom = map.getZoom() + 2, center = latlng;
+        if (b && (b[0] !== b[2] || b[1] !== b[3])) {
+          var bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+          zoom = map.getBoundsZoom(bounds, false, L.point(48, 48));
+          center = bounds.getCenter();
+        }
+        refocus = byKeyboard;
+        map.setView(center, clamp(Math.max(zoom, map.getZoom() + 1), 0, map.getMaxZoom()));
+      }
+      m.on("click", function () { zoomIn(false); });
+      m.on("add", function () {
+        var element = m.getElement();
+        element.setAttribute("aria-label", label);
+        L.DomEvent.on(element, "keydown", function (event) {
+          if (event.key === "Enter" || event.key === " ") {
+            L.DomEvent.stop(event);
+            zoomIn(true);
+          }
+        });
       });
+      return m;
+    }
+
+    function show(data, fit) {
+      var features = data.features || [];
+      var clustered = features.some(function (f) { return f.properties && f.properties.count; });
+      var keep = {}, added = [], total = 0, bounds = L.latLngBounds([]);
+      serverGroups.clearLayers();
+      features.forEach(function (feature) {
+        var c = feature.geometry && feature.geometry.coordinates;
+        if (!c) { return; }
+        var latlng = L.latLng(c[1], c[0]);
+        var count = feature.properties && feature.properties.count;
+        if (count) {
+          total += count;
+          serverGroups.addLayer(group(feature, latlng, count));
+          if (feature.bbox) { bounds.extend([[feature.bbox[1], feature.bbox[0]],
+                                             [feature.bbox[3], feature.bbox[2]]]); }
+          return;
+        }
+        total += 1;
+        bounds.extend(latlng);
+        var key = (clustered ? "s" : "b") + feature.id;
+        keep[key] = true;
+        if (!shown[key]) {
+          shown[key] = marker(feature, latlng);
+          added.push(shown[key]);
+        }
+      });
+      var gone = [];
+      Object.keys(shown).forEach(function (key) {
+        if (!keep[key]) { gone.push(shown[key]); delete shown[key]; }
+      });
+      gone.forEach(function (m) { browserGroups.removeLayer(m); lone.removeLayer(m); });
+      if (clustered) { added.forEach(function (m) { lone.addLayer(m); }); }
+      else { browserGroups.addLayers(added); }
+      container.setAttribute("data-loaded", String(total));
+      container.setAttribute("data-clustered", String(clustered));
+      container.removeAttribute("aria-busy");
+      if (status) { status.textContent = options.loadedText.replace("{count}", total); }
+      if (fit && bounds.isValid()) { map.fitBounds(bounds, { maxZoom: 16 }); }
+      if (refocus) { refocus = false; container.focus(); }
+      return clustered;
+    }
+
+    function load(fit) {
+      if (pending) { pending.abort(); }
+      var controller = new AbortController();
+      pending = controller;
+      var query = "cluster=1&zoom=" + map.getZoom();
+      var asked = null;
+      if (!fit) {
+        // A little more than the view, so that a short pan shows its points at once.
+        asked = map.getBounds().pad(0.1);
+        query += "&bbox=" + [clamp(asked.getWest(), -180, 180), clamp(asked.getSouth(), -90, 90),
+                            clamp(asked.getEast(), -180, 180), clamp(asked.getNorth(), -90, 90)]
+          .map(function (v) { return v.toFixed(6); }).join(",");
+      }
+      container.setAttribute("aria-busy", "true");
+      var url = options.url + (options.url.indexOf("?") < 0 ? "?" : "&") + query;
+      fetch(url, { headers: { "Accept": "application/geo+json" }, credentials: "same-origin",
+                   signal: controller.signal })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(response.status); }
+          return response.json();
+        })
+        .then(function (data) {
+          if (pending !== controller) { return; }
+          pending = null;
+          var clustered = show(data, fit);
+          complete = clustered || !asked ? null : asked;
+        })
+        .catch(function (error) {
+          if (pending !== controller) { return; }  // aborted: a newer request is on its way
+          pending = null;
+          container.removeAttribute("aria-busy");
+          if (status) { status.textContent = options.failedText; }
+        });
+    }
+
+    map.on("movestart", function () {
+      // What is in flight is for a view that is going away.
+      if (pending) { pending.abort(); pending = null; }
+      clearTimeout(timer);
+    });
+    map.on("moveend", function () {
+      clearTimeout(timer);
+      // Every point of a view inside the last one is already here (a popup's pan, a zoom in).
+      if (complete && complete.contains(map.getBounds())) { return; }
+      timer = setTimeout(function () { load(false); }, MOVE_DELAY);
+    });
+    load(Boolean(options.fit));
   }
 
   /* Drawing tool: draw, edit or delete polygons; the result is written as GeoJSON into a

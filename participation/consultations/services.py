@@ -188,11 +188,11 @@ def open_now(consultation: Consultation) -> Consultation:
     if consultation.status not in {Status.DRAFT, Status.SCHEDULED}:
         raise ConsultationError(_("Only a draft or scheduled consultation can be opened."))
     now = utcnow()
+    if consultation.closes_at <= now:  # checked before anything changes
+        raise ConsultationError(_("Its closing date has passed; change the dates first."))
     if consultation.published_at is None:
         consultation.published_at = now
     consultation.opens_at = now
-    if consultation.closes_at <= now:
-        raise ConsultationError(_("Its closing date has passed; change the dates first."))
     db.session.flush()
     notify_opening(consultation)
     return consultation
@@ -331,9 +331,10 @@ def _structure_message(code: str) -> str:
 class StructureError(ConsultationError):
     """Settings of a question that cannot work, one message per problem."""
 
-    def __init__(self, messages: list[str]):
+    def __init__(self, messages: list[str], codes: Sequence[str] = ()):
         super().__init__(" ".join(messages))
         self.messages = messages
+        self.codes = list(codes)  # rules.check_structure's codes, to place each message
 
 
 def _earlier_specs(consultation: Consultation, question: Question | None, section: Section):
@@ -362,7 +363,7 @@ def add_question(section: Section, options: Sequence[str] = (), **settings) -> Q
         _spec_of(None, settings, fake_ids), _earlier_specs(consultation, None, section)
     )
     if problems:
-        raise StructureError([_structure_message(p) for p in problems])
+        raise StructureError([_structure_message(p) for p in problems], problems)
     question = Question(
         section=section,
         consultation_id=consultation.id,
@@ -395,7 +396,7 @@ def update_question(question: Question, options: Sequence[str] = (), **settings)
         new_spec, _earlier_specs(consultation, question, question.section)
     )
     if problems:
-        raise StructureError([_structure_message(p) for p in problems])
+        raise StructureError([_structure_message(p) for p in problems], problems)
     if has_responses(consultation):
         changed = rules.meaning_changes(question.spec, new_spec)
         if changed:

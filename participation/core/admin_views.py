@@ -64,6 +64,8 @@ def settings():
         fields = {name: getattr(form, name).data or None for name in SETTINGS_FIELDS}
         fields["name"] = form.name.data.strip()
         fields["country"] = Country(form.country.data)
+        if form.min_consultation_days.data is not None:
+            fields["min_consultation_days"] = form.min_consultation_days.data
         try:
             services.update_municipality(
                 municipality,
@@ -164,6 +166,7 @@ def municipalities():
                 contact_phone=form.contact_phone.data or None,
                 contact_address=form.contact_address.data or None,
                 website=form.website.data or None,
+                min_consultation_days=form.min_consultation_days.data or 21,
                 admin=current_user,
             )
             flash(

@@ -13,6 +13,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -26,6 +27,7 @@ from wtforms.validators import (
     DataRequired,
     EqualTo,
     Length,
+    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -266,6 +268,15 @@ class MunicipalitySettingsForm(FlaskForm):
     )
     remove_logo = BooleanField(_l("Remove the current logo"))
     website = URLField(_l("Website"), validators=[Optional(), URL(), Length(max=300)])
+    min_consultation_days = IntegerField(
+        _l("Minimum length of a consultation (days)"),
+        default=21,
+        validators=[Optional(), NumberRange(min=1, max=365)],
+        description=_l(
+            "Coordinators are warned when a consultation is open for fewer days. "
+            "Often 21 days, or 30 for important decisions."
+        ),
+    )
     submit = SubmitField(_l("Save settings"))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from flask import url_for
 from sqlalchemy import func, select
 
 from participation.consultations import services
@@ -21,7 +22,7 @@ from tests.consultations.public_helpers import (
     url,
 )
 from tests.factories import make_consultation, make_survey, make_user
-from tests.ideas.helpers import IN_PRAGUE, IN_STRED, Browser, field_value, text
+from tests.ideas.helpers import IN_PRAGUE, IN_STRED, Browser, elements, field_value, text
 
 
 @pytest.fixture
@@ -377,3 +378,45 @@ def test_no_survey_before_the_opening(app, town, resident):
     response = Browser(app, resident).get(url(consultation, "survey"))
     assert response.status_code == 403
     assert "The survey opens on" in text(response)
+
+
+def test_the_builders_preview_shows_the_respondents_form(app, town, consultation):
+    questions = make_survey(consultation, kinds=("single", "point"))
+    if "consultations_admin.survey_preview" not in app.view_functions:
+        pytest.skip("the builder's preview is not there yet")
+    coordinator = make_user(municipality=town.municipality, roles=(Role.COORDINATOR,))
+    with app.test_request_context():
+        address = url_for(
+            "consultations_admin.survey_preview", slug=town.slug, consultation_id=consultation.id
+        )
+    response = Browser(app, coordinator).get(address)
+    assert response.status_code == 200
+    single = questions[Kind.SINGLE]
+    assert f'id="q{single.id}-{option(single, "A")}"' in response.get_data(as_text=True)
+    assert f'name="q{questions[Kind.POINT].id}-lat"' in response.get_data(as_text=True)
+
+
+def test_every_survey_control_has_a_label_and_ids_are_unique(app, town, resident):
+    consultation = make_consultation(town.municipality, status="open", ask_demographics=True)
+    make_survey(consultation)
+    required = make_survey(consultation, required=True)
+    data = full_answers(required)
+    del data[f"q{required[Kind.SINGLE].id}"]
+    response = Browser(app, resident).post(url(consultation, "survey"), data)
+    assert response.status_code == 422
+    tags = elements(response)
+    ids = [attrs["id"] for _tag, attrs in tags if attrs.get("id")]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    labelled = {attrs.get("for") for tag, attrs in tags if tag == "label"}
+    controls = [
+        attrs
+        for tag, attrs in tags
+        if tag in ("input", "select", "textarea") and attrs.get("type") not in ("hidden",)
+    ]
+    assert controls
+    for attrs in controls:
+        assert attrs.get("id") in labelled, attrs
+    described = {
+        part for _tag, attrs in tags for part in (attrs.get("aria-describedby") or "").split()
+    }
+    assert described <= set(ids)

@@ -522,3 +522,50 @@ def representativeness(
         else:
             result[group] = (respondents.get(group, 0) / total_r) / (pop / total_p)
     return result
+
+
+# --- results and report: small pure helpers (consultations_report) ------------------------
+
+SMALL_CELL = 5  # public demographic tables hide counts below this
+
+
+def first_places(spec: QuestionSpec, values: Iterable[Value]) -> dict[int, int]:
+    """For a ranking question: how many answers put each option first (by option id)."""
+    counts = dict.fromkeys(spec.options, 0)
+    for value in values:
+        if value.options and value.options[0] in counts:
+            counts[value.options[0]] += 1
+    return counts
+
+
+def by_month(days: Iterable[date]) -> list[tuple[date, int]]:
+    """Dates counted by calendar month (the month's first day), earliest first, with the
+    empty months between them, so a chart's gaps are real gaps."""
+    counts: dict[tuple[int, int], int] = {}
+    for day in days:
+        counts[(day.year, day.month)] = counts.get((day.year, day.month), 0) + 1
+    if not counts:
+        return []
+    (year, month), last = min(counts), max(counts)
+    result = []
+    while (year, month) <= last:
+        result.append((date(year, month, 1), counts.get((year, month), 0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return result
+
+
+def small_cells(counts: Mapping[str, int], threshold: int = SMALL_CELL) -> set[str]:
+    """The cells of one table to hide in public so that nobody can be singled out.
+
+    Counts from 1 to ``threshold - 1`` are hidden (zero says nothing about anyone).
+    When only one cell would be hidden, it could be worked out from the total and the
+    others, so the next smallest non-zero cell is hidden with it.
+    """
+    hidden = {key for key, count in counts.items() if 0 < count < threshold}
+    if len(hidden) == 1:
+        others = sorted(
+            (count, key) for key, count in counts.items() if count > 0 and key not in hidden
+        )
+        if others:
+            hidden.add(others[0][1])
+    return hidden

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import timedelta
+from decimal import Decimal
 
 from participation.core import services
 from participation.core.models import Country, Municipality, Role, User, utcnow
@@ -197,3 +198,78 @@ def make_survey(consultation, *, kinds: tuple[str, ...] | None = None, required:
             section, options=options, **settings
         )
     return questions
+
+
+# --- participatory budgeting ---------------------------------------------------------------
+
+CYCLE_WINDOWS = {
+    # phase -> (voting opens, voting closes) relative to now, in days
+    "preparation": (10, 30),
+    "voting": (-5, 10),
+    "counting": (-20, -1),
+    "results": (-20, -5),
+}
+METHOD_DEFAULTS = {
+    "approval": {},
+    "k_approval": {"k": 3},
+    "points": {"points": 10, "points_cap": 5},
+    "d21": {"plus_votes": 4, "minus_votes": 2},
+}
+
+
+def make_cycle(
+    municipality: Municipality,
+    *,
+    phase: str = "voting",
+    published: bool = True,
+    **fields,
+):
+    """A cycle in the given phase (preparation, voting, counting, results) as of now;
+    ``results`` has its results marked published (no result rows)."""
+    from participation.budget import services as budget_services
+
+    now = utcnow()
+    opens, closes = CYCLE_WINDOWS[phase]
+    fields.setdefault("title", f"Participativní rozpočet {next(_seq)}")
+    fields.setdefault("year", now.year)
+    fields.setdefault("voting_opens_at", now + timedelta(days=opens))
+    fields.setdefault("voting_closes_at", now + timedelta(days=closes))
+    fields.setdefault("min_age", 15)
+    cycle = budget_services.save_cycle(None, municipality, None, **fields)
+    if published:
+        cycle.published_at = now + timedelta(days=min(opens, 0) - 1)
+    if phase == "results":
+        cycle.results_published_at = now - timedelta(days=1)
+    db.session.flush()
+    return cycle
+
+
+def make_pool(cycle, *, method: str = "approval", district=None, **fields):
+    """A pool written directly (any phase), with the method's usual parameters."""
+    from participation.budget.models import Pool
+
+    for key, value in METHOD_DEFAULTS[method].items():
+        fields.setdefault(key, value)
+    fields.setdefault("name", district.name if district is not None else "Celé město")
+    fields.setdefault("amount", Decimal("1000000"))
+    fields.setdefault("currency", cycle.municipality.currency)
+    pool = Pool(cycle=cycle, method=method, district=district, **fields)
+    db.session.add(pool)
+    db.session.flush()
+    return pool
+
+
+def make_project(pool, *, cost="100000", title: str | None = None, **fields):
+    """A project of the pool written directly (any phase)."""
+    from participation.budget.models import Project
+
+    project = Project(
+        cycle_id=pool.cycle_id,
+        pool=pool,
+        title=title or f"Projekt {next(_seq)}",
+        cost=Decimal(str(cost)),
+        **fields,
+    )
+    db.session.add(project)
+    db.session.flush()
+    return project

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_ALPHABET = RECEIPT_ALPHABET
@@ -191,3 +191,24 @@ def register_hash(key: str, identifier: str) -> str:
     return hmac.new(
         key.encode(), normalise_identifier(identifier).encode(), hashlib.sha256
     ).hexdigest()
+
+
+# Poland, ustawa o samorządzie gminnym art. 5a ust. 5: in a city with county rights the
+# participatory budget is at least 0.5% of the expenditure in the last execution report.
+MINIMUM_SHARE_OF_EXPENDITURE = Decimal("0.005")
+
+
+def minimum_total(expenditure: Decimal, share: Decimal = MINIMUM_SHARE_OF_EXPENDITURE) -> Decimal:
+    """The least the pools may add up to, rounded up to whole hundredths."""
+    return (expenditure * share).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+
+
+def total_below_minimum(
+    total: Decimal, expenditure: Decimal | None, share: Decimal = MINIMUM_SHARE_OF_EXPENDITURE
+) -> Decimal | None:
+    """The required minimum when ``total`` falls short of ``share`` of ``expenditure``;
+    None when it does not, or when no expenditure was entered (the check is optional)."""
+    if expenditure is None or expenditure <= 0:
+        return None
+    minimum = minimum_total(expenditure, share)
+    return minimum if total < minimum else None

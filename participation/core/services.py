@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import hmac
+import io
+import re
 import secrets
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from werkzeug.datastructures import FileStorage
 
 from participation.core import auth, mail, uploads
 from participation.core.models import (
     Municipality,
+    RegisterEntry,
     ResidentVerification,
     Role,
     RoleGrant,
     User,
+    VotingCode,
     utcnow,
 )
 from participation.core.signals import account_deleting, collecting_user_data
@@ -287,5 +296,248 @@ def resident_verifications(municipality: Municipality) -> list[ResidentVerificat
             .join(ResidentVerification.user)
             .where(ResidentVerification.municipality_id == municipality.id)
             .order_by(User.email)
+        )
+    )
+
+
+# --- the resident register and one-time voting codes ---------------------------------------
+#
+# The office hashes its residents' identifiers with the municipality's register key and
+# imports the hashes; a person proves residence by typing their identifier, which we hash
+# the same way and look up. Voting codes are kept as hashes; the code in clear lives only
+# until its batch is printed. Budgeting (and later consultations) ask these functions.
+
+REGISTER_HASH = re.compile(r"[0-9a-f]{64}")
+REGISTER_COLUMNS = ("id_hash", "district_code", "birth_year")
+
+
+@dataclass
+class RegisterReport:
+    """What an import did, or (``errors`` not empty) why nothing was imported."""
+
+    imported: int = 0
+    replaced: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def ensure_register_key(municipality: Municipality) -> str:
+    """The municipality's register key, made on first use (32 random bytes, hex)."""
+    if not municipality.register_key:
+        municipality.register_key = secrets.token_hex(32)
+        db.session.flush()
+    return municipality.register_key
+
+
+def import_register(
+    municipality: Municipality, csv_text: str, district_codes: Collection[str]
+) -> RegisterReport:
+    """Replace the register with the rows of ``csv_text``: a header ``id_hash;district_code;
+    birth_year`` (``;`` or ``,``), then one resident per line. Every line is checked first;
+    with any error nothing changes and the report lists the errors with line numbers.
+
+    ``district_codes`` are the town's district codes (``maps.District.code``), given by
+    the caller because core does not know the maps module."""
+    report = RegisterReport()
+    text_ = (csv_text or "").lstrip("\ufeff")
+    first = text_.splitlines()[0] if text_.strip() else ""
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter))
+    if not rows or [c.strip().lower() for c in rows[0]] != list(REGISTER_COLUMNS):
+        report.errors.append(
+            _("The first line must be the header: %(header)s.", header=";".join(REGISTER_COLUMNS))
+        )
+        return report
+    known_codes = set(district_codes)
+    entries: dict[str, RegisterEntry] = {}
+    this_year = utcnow().year
+    for number, row in enumerate(rows[1:], start=2):
+        cells = [c.strip() for c in row]
+        if not any(cells):
+            continue
+        if len(cells) != len(REGISTER_COLUMNS):
+            report.errors.append(
+                _("Line %(line)d: expected %(count)d columns.", line=number, count=3)
+            )
+            continue
+        id_hash, district_code, birth_year = cells
+        id_hash = id_hash.lower()
+        if not REGISTER_HASH.fullmatch(id_hash):
+            report.errors.append(
+                _("Line %(line)d: the identifier hash must be 64 hexadecimal digits.", line=number)
+            )
+            continue
+        if id_hash in entries:
+            report.errors.append(
+                _("Line %(line)d: this identifier hash is already listed.", line=number)
+            )
+            continue
+        if district_code and district_code not in known_codes:
+            report.errors.append(
+                _(
+                    "Line %(line)d: unknown district code %(code)s.",
+                    line=number,
+                    code=district_code,
+                )
+            )
+            continue
+        year = None
+        if birth_year:
+            if not birth_year.isdigit() or not 1900 <= int(birth_year) <= this_year:
+                report.errors.append(
+                    _("Line %(line)d: the year of birth is not a valid year.", line=number)
+                )
+                continue
+            year = int(birth_year)
+        entries[id_hash] = RegisterEntry(
+            municipality_id=municipality.id,
+            id_hash=id_hash,
+            district_code=district_code or None,
+            birth_year=year,
+        )
+    if report.errors:
+        return report
+    # One transaction: the old register goes and the new one comes, or neither.
+    with db.session.begin_nested():
+        report.replaced = db.session.execute(
+            delete(RegisterEntry).where(RegisterEntry.municipality_id == municipality.id)
+        ).rowcount
+        db.session.add_all(entries.values())
+    db.session.flush()
+    report.imported = len(entries)
+    return report
+
+
+def register_size(municipality: Municipality) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(RegisterEntry)
+        .where(RegisterEntry.municipality_id == municipality.id)
+    )
+
+
+# The same normalisation and hashes as ``budget.voting`` (which the office's tooling
+# documents); kept here because core may not import budget. A test keeps them equal.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def _normalise(text_: str) -> str:
+    return "".join(ch for ch in (text_ or "").upper() if ch.isalnum())
+
+
+def _new_code(length: int = 12) -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+    return "-".join(raw[i : i + 4] for i in range(0, length, 4))
+
+
+def code_hash(code: str) -> str:
+    """The hash a voting code is stored and found by (unkeyed: codes are random)."""
+    return hashlib.sha256(_normalise(code).encode()).hexdigest()
+
+
+def register_hash_of(municipality: Municipality, identifier: str) -> str | None:
+    """The keyed hash of what a person typed (HMAC-SHA256 with the register key), or None
+    before the register has a key or when nothing was typed."""
+    if not municipality.register_key or not _normalise(identifier):
+        return None
+    return hmac.new(
+        municipality.register_key.encode(), _normalise(identifier).encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def find_register_entry(municipality: Municipality, identifier: str) -> RegisterEntry | None:
+    id_hash = register_hash_of(municipality, identifier)
+    if id_hash is None:
+        return None
+    return db.session.scalar(
+        select(RegisterEntry).where(
+            RegisterEntry.municipality_id == municipality.id, RegisterEntry.id_hash == id_hash
+        )
+    )
+
+
+def generate_codes(
+    municipality: Municipality,
+    scope: str,
+    count: int,
+    batch: str,
+    district_code: str | None = None,
+) -> list[str]:
+    """``count`` new one-time codes for ``scope``; returns them in clear (they are also
+    kept in clear until the batch is printed, see :func:`mark_batch_printed`)."""
+    if count < 1:
+        raise ServiceError(_("Ask for at least one code."))
+    codes: list[str] = []
+    hashes: set[str] = set()
+    while len(codes) < count:
+        code = _new_code()
+        digest = code_hash(code)
+        if digest in hashes:
+            continue
+        hashes.add(digest)
+        codes.append(code)
+    taken = set(
+        db.session.scalars(
+            select(VotingCode.code_hash).where(
+                VotingCode.municipality_id == municipality.id, VotingCode.code_hash.in_(hashes)
+            )
+        )
+    )
+    if taken:  # 60 random bits: practically never; try again rather than fail
+        return codes[: count - len(taken)] + generate_codes(
+            municipality, scope, len(taken), batch, district_code
+        )
+    db.session.add_all(
+        VotingCode(
+            municipality_id=municipality.id,
+            scope=scope,
+            batch=batch,
+            code_hash=code_hash(code),
+            code=code,
+            district_code=district_code,
+        )
+        for code in codes
+    )
+    db.session.flush()
+    return codes
+
+
+def codes_to_print(municipality: Municipality, scope: str, batch: str) -> list[VotingCode]:
+    return list(
+        db.session.scalars(
+            select(VotingCode)
+            .where(
+                VotingCode.municipality_id == municipality.id,
+                VotingCode.scope == scope,
+                VotingCode.batch == batch,
+                VotingCode.code.is_not(None),
+            )
+            .order_by(VotingCode.id)
+        )
+    )
+
+
+def mark_batch_printed(municipality: Municipality, scope: str, batch: str) -> int:
+    """Erase the codes in clear of a printed batch; returns how many were erased."""
+    return db.session.execute(
+        update(VotingCode)
+        .where(
+            VotingCode.municipality_id == municipality.id,
+            VotingCode.scope == scope,
+            VotingCode.batch == batch,
+            VotingCode.code.is_not(None),
+        )
+        .values(code=None, printed_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+
+
+def find_code(municipality: Municipality, scope: str, code: str) -> VotingCode | None:
+    if not _normalise(code):
+        return None
+    return db.session.scalar(
+        select(VotingCode).where(
+            VotingCode.municipality_id == municipality.id,
+            VotingCode.scope == scope,
+            VotingCode.code_hash == code_hash(code),
         )
     )

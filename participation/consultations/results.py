@@ -252,7 +252,7 @@ def district_bars(result: QuestionResult, districts: Sequence[District]) -> list
     known = {d.id for d in districts}
     outside = sum(n for district_id, n in result.by_district.items() if district_id not in known)
     if outside:
-        rows.append((_("Outside the districts"), outside))
+        rows.append((_("In no district"), outside))
     return _bars(rows, result.answered)
 
 

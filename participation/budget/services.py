@@ -755,7 +755,7 @@ def eligibility(cycle: Cycle, proof: Proof) -> Eligibility:
 
 def pool_spec(pool: Pool) -> voting.PoolSpec:
     return voting.PoolSpec(
-        method=pool.method.value,
+        method=Method(pool.method).value,
         amount=pool.amount,
         max_projects=pool.max_projects,
         min_share=pool.min_share,
@@ -768,9 +768,8 @@ def pool_spec(pool: Pool) -> voting.PoolSpec:
 
 
 def pool_costs(pool: Pool) -> dict[int, Decimal]:
-    return dict(
-        db.session.execute(select(Project.id, Project.cost).where(Project.pool_id == pool.id))
-    )
+    rows = db.session.execute(select(Project.id, Project.cost).where(Project.pool_id == pool.id))
+    return {project_id: cost for project_id, cost in rows}
 
 
 def problem_message(error: voting.Error, currency: str) -> str:

@@ -37,6 +37,7 @@ from participation.consultations.admin_forms import (
     QuestionForm,
     SectionForm,
 )
+from participation.consultations.forms import survey_fields
 from participation.consultations.models import Consultation, Document, Question, Section
 from participation.consultations.rules import (
     CHOICE_KINDS,
@@ -796,26 +797,16 @@ def question_edit(consultation_id: int, question_id: int):
 @login_required
 def survey_preview(consultation_id: int):
     consultation = _consultation(consultation_id)
-    survey_view = None
-    try:  # the respondents' form, as engineer B's public pages render it
-        from participation.consultations.forms import survey_fields
-    except ImportError:
-        survey_fields = None
-    if survey_fields is not None and _template_exists("consultations/_survey_fields.html"):
-        survey_view = survey_fields(
-            consultation, boundary=maps_services.municipality_boundary(g.municipality)
-        )
+    # The respondents' form as the public survey page renders it; nothing is saved.
+    survey_view = survey_fields(
+        consultation, boundary=maps_services.municipality_boundary(g.municipality)
+    )
     return render_template(
         "consultations/admin/survey_preview.html",
         municipality=g.municipality,
         consultation=consultation,
         survey=survey_view,
-        numbers={q.id: i for i, q in enumerate(consultation.questions, start=1)},
     )
-
-
-def _template_exists(name: str) -> bool:
-    return name in current_app.jinja_env.list_templates()
 
 
 # --- the draft text ---------------------------------------------------------------------

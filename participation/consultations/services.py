@@ -451,14 +451,26 @@ def move(item: Section | Question, step: int) -> None:
     A question may not move above the question its condition depends on, nor below a
     question that depends on it.
     """
-    siblings = item.consultation.sections if isinstance(item, Section) else item.section.questions
+    parent, name = (
+        (item.consultation, "sections")
+        if isinstance(item, Section)
+        else (item.section, "questions")
+    )
+    # A plain copy: swapping inside the relationship's own list would orphan (and so
+    # delete) the item that is briefly out of it.
+    siblings = list(getattr(parent, name))
     index = siblings.index(item)
     target = index + step
     if not 0 <= target < len(siblings):
         return
-    siblings[index], siblings[target] = siblings[target], siblings[index]
-    _renumber(siblings)
-    db.session.flush()
+
+    def swap() -> None:
+        siblings[index], siblings[target] = siblings[target], siblings[index]
+        _renumber(siblings)
+        db.session.flush()
+        db.session.expire(parent, [name])
+
+    swap()
     consultation = item.consultation
     order = {q.id: i for i, q in enumerate(consultation.questions)}
     for q in consultation.questions:
@@ -466,9 +478,7 @@ def move(item: Section | Question, step: int) -> None:
             q.condition_question_id is not None
             and order.get(q.condition_question_id, -1) > order[q.id]
         ):
-            siblings[index], siblings[target] = siblings[target], siblings[index]
-            _renumber(siblings)
-            db.session.flush()
+            swap()
             raise ConsultationError(
                 _("A question must come after the question whose answer shows it.")
             )

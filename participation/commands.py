@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from participation.budget.commands import budget_group
 from participation.consultations import services as consultations_services
 from participation.core import services
 from participation.core.demo import DEMO_PASSWORD, DEMO_SLUG
@@ -140,4 +141,5 @@ COMMANDS = (
     maps_group,
     ideas_group,
     consultations_group,
+    budget_group,
 )

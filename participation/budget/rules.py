@@ -1,0 +1,838 @@
+"""Tallies of a participatory-budget pool: greedy, the Method of Equal Shares, and MES + Add1.
+
+Pure (no Flask, no database): the web app and the ``participation budget tally`` command
+feed it :class:`Project` and :class:`Ballot` values and read an :class:`Outcome`.
+
+The winners are exactly those of the reference implementation, ``pabutools`` (see DOMAIN.md
+for the calls), with the same default tie-breaking: among projects that are exactly tied the
+one with the smaller id *as a string* goes first ("10" before "9").
+
+- :func:`tally_greedy` walks the projects by votes (or points, or D21 net score) from the
+  most, taking each one that still fits the pool. It never stops early and also takes
+  projects nobody voted for while money remains.
+- :func:`tally_equal_shares` is the Method of Equal Shares with cost satisfaction: the pool is
+  split equally among all voters (empty ballots included); a project is bought when its
+  supporters can pay for it, the one with the lowest price per supporter relative to its cost
+  (rho) first, each supporter paying the smaller of their remaining money and that price.
+- :func:`tally_equal_shares_add1` repeats MES with every voter's share raised by one unit of
+  currency at a time for as long as the outcome still fits the pool, keeps the last outcome
+  that fits, and completes it greedily by votes.
+
+How it is fast and still exact:
+
+- Identical ballots are counted once with their weight.
+- Voters with equal money stay equal, so MES tracks *classes* of voters rather than voters:
+  a class's budget is exact (integers over a common denominator, never floats) and a class
+  splits only when some of its members pay for a project.
+- Each round ranks all projects with floating point (numpy, over projects x classes); exact
+  integer arithmetic decides the winner whenever the float ranking is within 1e-9 of a tie,
+  and computes the winner's price and everyone's new budget.
+- Add1: every class budget is an affine function of the per-voter share. For one MES run we
+  compute how far the share can grow before any decision of that run could change (each
+  condition is affine in the share; for projects that were not bought, a tangent of their
+  convex price curve gives a safe bound), and skip straight past that range instead of
+  rerunning MES one unit at a time. The outcome in the skipped range is provably the same.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Literal
+
+import numpy as np
+
+Number = int | Fraction | Decimal | str
+TieBreak = Callable[["Project"], Any]
+ScoreKind = Literal["votes", "points"]
+
+# Relative tolerance within which a float comparison is not trusted and exact arithmetic
+# decides. Float values are rounded from the exact state each round (error ~1e-16 per value,
+# ~1e-13 after summing a few thousand terms), far below this.
+_FLOAT_DOUBT = 1e-9
+
+
+def _exact(value: Number | float) -> Fraction:
+    if isinstance(value, float):
+        # A float such as 222176.85 is meant as the decimal the user typed, not its binary value.
+        return Fraction(repr(value))
+    if isinstance(value, str):
+        return Fraction(value.strip().replace(",", "."))
+    return Fraction(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A project in a pool: its id (compared as a string) and its exact cost."""
+
+    id: str
+    cost: Fraction
+
+    def __init__(self, id: str, cost: Number | float) -> None:  # noqa: A002 - the domain's name
+        object.__setattr__(self, "id", str(id))
+        object.__setattr__(self, "cost", _exact(cost))
+        if self.cost < 0:
+            raise ValueError(f"Project {self.id} has a negative cost.")
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    """One voter's ballot, or ``weight`` identical ballots.
+
+    Give ``approved`` (project ids) for approval, k-approval and choose-1 ballots, or
+    ``points`` (project id -> points; negative for D21 minus votes) for points ballots.
+    ``ranking`` keeps the order of a ranked ballot (see :meth:`ranked`). A project
+    *supports* count as votes and as supporters in Equal Shares: the approved projects, or
+    those with more than zero points.
+    """
+
+    approved: frozenset[str] = frozenset()
+    points: Mapping[str, Fraction] | None = None
+    weight: int = 1
+    ranking: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        approved: Iterable[str] = (),
+        points: Mapping[str, Number] | None = None,
+        weight: int = 1,
+        ranking: Sequence[str] = (),
+    ) -> None:
+        object.__setattr__(self, "approved", frozenset(str(p) for p in approved))
+        object.__setattr__(
+            self,
+            "points",
+            None if points is None else {str(k): _exact(v) for k, v in points.items()},
+        )
+        object.__setattr__(self, "weight", int(weight))
+        object.__setattr__(self, "ranking", tuple(str(p) for p in ranking))
+        if self.weight < 0:
+            raise ValueError("A ballot's weight cannot be negative.")
+
+    @classmethod
+    def ranked(
+        cls, ranking: Sequence[str], points_by_position: Sequence[Number] = (), weight: int = 1
+    ) -> Ballot:
+        """A ranked ballot, best first: it supports every ranked project, and the project in
+        position *i* gets ``points_by_position[i]`` points (0 past the end)."""
+        points = {
+            pid: (points_by_position[i] if i < len(points_by_position) else 0)
+            for i, pid in enumerate(ranking)
+        }
+        return cls(approved=ranking, points=points, weight=weight, ranking=ranking)
+
+    @property
+    def supported(self) -> frozenset[str]:
+        """The projects this ballot supports."""
+        if self.approved or self.points is None:
+            return self.approved
+        return frozenset(pid for pid, value in self.points.items() if value > 0)
+
+    def __hash__(self) -> int:  # points is a dict; hash what identifies the ballot
+        return hash((self.approved, self.weight, self.ranking))
+
+
+# -- tie-breaking ----------------------------------------------------------------------------
+
+
+def by_id(project: Project) -> str:
+    """pabutools' default: the smaller id as a string first."""
+    return project.id
+
+
+def by_cost(project: Project) -> Fraction:
+    """The cheaper project first (then by id)."""
+    return project.cost
+
+
+def by_cost_descending(project: Project) -> Fraction:
+    """The more expensive project first (then by id)."""
+    return -project.cost
+
+
+def by_order(ids: Sequence[str]) -> TieBreak:
+    """The project earlier in ``ids`` first (e.g. a drawn lot); others after, by id."""
+    position = {str(pid): i for i, pid in enumerate(ids)}
+    return lambda project: position.get(project.id, len(position))
+
+
+# -- results ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ProjectFate:
+    """What happened to one project, for a results page.
+
+    ``status`` is ``selected`` (bought by Equal Shares, or taken by greedy), ``completion``
+    (taken by the greedy completion after Equal Shares), ``no_money`` (its supporters had
+    less money left than it costs: ``available`` of ``cost``, from Equal Shares' round
+    ``round``), ``did_not_fit`` (greedy reached it when less than its cost was left in the
+    pool: ``remaining``), or ``no_support``.
+
+    For projects Equal Shares considered, ``price`` is what each supporter who could afford it
+    would have paid (what they paid, for a bought project), ``rho`` that price divided by the
+    cost, and ``effective_votes`` the cost divided by the price (at most ``votes``; the rule
+    buys the project with the most effective votes first).
+    """
+
+    project_id: str
+    status: str
+    votes: int = 0
+    score: Fraction | int = 0
+    round: int | None = None
+    price: float | None = None
+    rho: float | None = None
+    effective_votes: float | None = None
+    payers: int | None = None
+    paid_all_they_had: int | None = None
+    available: Fraction | None = None
+    remaining: Fraction | None = None
+
+
+@dataclass
+class Outcome:
+    """The result of a tally. ``selected`` is in the order the rule took the projects."""
+
+    rule: str
+    selected: list[str]
+    total_cost: Fraction
+    budget: Fraction
+    scores: dict[str, Fraction | int]
+    fates: dict[str, ProjectFate] = field(default_factory=dict)
+    share_per_voter: Fraction | None = None
+    add1_steps: int | None = None
+    mes_runs: int | None = None
+
+    @property
+    def leftover(self) -> Fraction:
+        return self.budget - self.total_cost
+
+
+# -- preparation ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Prepared:
+    projects: list[Project]  # sorted by id
+    index: dict[str, int]
+    unit: int  # every cost and the budget are whole multiples of 1/unit
+    costs: list[int]  # scaled by unit
+    budget: int  # scaled by unit
+    voters: int  # total weight, empty ballots included
+    groups: list[tuple[tuple[int, ...], int]]  # (supported project indices, weight)
+    votes: list[int]
+    points: list[Fraction]
+
+
+def _prepare(projects: Iterable[Project], ballots: Iterable[Ballot], budget: Number) -> _Prepared:
+    ordered = sorted(projects, key=lambda p: p.id)
+    index = {p.id: i for i, p in enumerate(ordered)}
+    if len(index) != len(ordered):
+        raise ValueError("Two projects have the same id.")
+    exact_budget = _exact(budget)
+    unit = math.lcm(exact_budget.denominator, *(p.cost.denominator for p in ordered))
+    counter: Counter[tuple[int, ...]] = Counter()
+    points = [Fraction(0)] * len(ordered)
+    voters = 0
+    for ballot in ballots:
+        voters += ballot.weight
+        try:
+            support = tuple(sorted(index[pid] for pid in ballot.supported))
+        except KeyError as missing:
+            raise ValueError(f"A ballot names an unknown project {missing}.") from None
+        counter[support] += ballot.weight
+        if ballot.points is not None:
+            for pid, value in ballot.points.items():
+                points[index[pid]] += value * ballot.weight
+        else:
+            for i in support:
+                points[i] += ballot.weight
+    votes = [0] * len(ordered)
+    for support, weight in counter.items():
+        for i in support:
+            votes[i] += weight
+    return _Prepared(
+        projects=ordered,
+        index=index,
+        unit=unit,
+        costs=[int(p.cost * unit) for p in ordered],
+        budget=int(exact_budget * unit),
+        voters=voters,
+        groups=[(support, weight) for support, weight in counter.items() if weight and support],
+        votes=votes,
+        points=points,
+    )
+
+
+def _tie_keys(prep: _Prepared, tie_break: TieBreak) -> list[Any]:
+    return [(tie_break(p), p.id) for p in prep.projects]
+
+
+def _as_int_if_whole(value: Fraction) -> Fraction | int:
+    return value.numerator if value.denominator == 1 else value
+
+
+def project_scores(
+    projects: Iterable[Project], ballots: Iterable[Ballot], kind: ScoreKind = "votes"
+) -> dict[str, Fraction | int]:
+    """Votes (weighted count of supporting ballots) or points (weighted sum) per project."""
+    prep = _prepare(projects, ballots, 0)
+    return _scores(prep, kind)
+
+
+def _scores(prep: _Prepared, kind: ScoreKind) -> dict[str, Fraction | int]:
+    if kind == "votes":
+        return {p.id: prep.votes[i] for i, p in enumerate(prep.projects)}
+    return {p.id: _as_int_if_whole(prep.points[i]) for i, p in enumerate(prep.projects)}
+
+
+# -- greedy ----------------------------------------------------------------------------------
+
+
+def _greedy(
+    prep: _Prepared,
+    kind: ScoreKind,
+    tie_keys: list[Any],
+    initial: Collection[int] = (),
+) -> tuple[list[int], dict[int, int]]:
+    """Indices taken (after ``initial``) and, for those skipped, the money left when reached."""
+    score = prep.votes if kind == "votes" else prep.points
+
+    def order(i: int) -> tuple:
+        # pabutools orders by satisfaction per cost: the score, infinite for a free project
+        # with a positive score; then the tie-break.
+        if score[i] > 0 and prep.costs[i] == 0:
+            return (0, 0, tie_keys[i])
+        return (1, -score[i], tie_keys[i])
+
+    taken = set(initial)
+    remaining = prep.budget - sum(prep.costs[i] for i in taken)
+    selected: list[int] = []
+    skipped: dict[int, int] = {}
+    for i in sorted((i for i in range(len(prep.projects)) if i not in taken), key=order):
+        if prep.costs[i] <= remaining:
+            selected.append(i)
+            remaining -= prep.costs[i]
+        else:
+            skipped[i] = remaining
+    return selected, skipped
+
+
+def tally_greedy(
+    projects: Iterable[Project],
+    ballots: Iterable[Ballot],
+    budget: Number,
+    *,
+    score: ScoreKind = "votes",
+    tie_break: TieBreak = by_id,
+) -> Outcome:
+    """Greedy by votes (``score="votes"``) or by points / D21 net score (``score="points"``).
+
+    With votes it equals ``greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)``.
+    """
+    prep = _prepare(projects, ballots, budget)
+    chosen, skipped = _greedy(prep, score, _tie_keys(prep, tie_break))
+    scores = _scores(prep, score)
+    fates = {}
+    for i, p in enumerate(prep.projects):
+        fate = ProjectFate(p.id, "selected", votes=prep.votes[i], score=scores[p.id])
+        if i in skipped:
+            fate.status = "did_not_fit"
+            fate.remaining = Fraction(skipped[i], prep.unit)
+        fates[p.id] = fate
+    return _outcome(
+        prep, f"greedy-{score}" if score != "votes" else "greedy", chosen, scores, fates
+    )
+
+
+def _outcome(
+    prep: _Prepared,
+    rule: str,
+    chosen: list[int],
+    scores: dict[str, Fraction | int],
+    fates: dict[str, ProjectFate],
+) -> Outcome:
+    return Outcome(
+        rule=rule,
+        selected=[prep.projects[i].id for i in chosen],
+        total_cost=Fraction(sum(prep.costs[i] for i in chosen), prep.unit),
+        budget=Fraction(prep.budget, prep.unit),
+        scores=scores,
+        fates=fates,
+    )
+
+
+# -- Method of Equal Shares -----------------------------------------------------------------
+
+
+@dataclass
+class _Priced:
+    """One project priced in one round, in floating point."""
+
+    project: int
+    rho: float  # price / cost
+    error: float  # bound on the float error of rho
+    price: float  # per payer, scaled units
+    classes: np.ndarray  # the classes of its supporters, by money
+    counts: np.ndarray  # supporters in each
+
+
+@dataclass
+class _Round:
+    winner: int
+    rho: float
+    error: float
+    price: float
+    classes: np.ndarray  # the winner's supporters' classes and counts, by money
+    counts: np.ndarray
+    paid_all: int
+
+
+class _Run:
+    """One run of Equal Shares at one share per voter: the winners round by round, the
+    projects dropped for lack of money, and the class tree needed to compute any class's
+    money exactly on demand (floats decide whatever they can decide with certainty)."""
+
+    def __init__(self, engine: _EqualShares, share: Fraction) -> None:
+        self.engine = engine
+        self.share = share
+        self.rounds: list[_Round] = []
+        self.dropped: list[tuple[int, int, float]] = []  # (project, round, money left)
+        self.last_rho: dict[int, float] = {}
+        # Class c > 1 was made in round created[c] from the paying members of parent[c].
+        self.parent: list[int] = [0, 1]
+        self.created: list[int] = [0, 0]
+        self._exact_money: dict[int, Fraction] = {0: share, 1: Fraction(0)}
+        self._exact_price: dict[int, Fraction] = {}
+
+    @property
+    def winners(self) -> list[int]:
+        return [r.winner for r in self.rounds]
+
+    def selected(self) -> list[int]:
+        """Indices into the prepared projects: free projects first, then by round."""
+        considered = self.engine.considered
+        return list(self.engine.free) + [considered[r.winner] for r in self.rounds]
+
+    def exact_money(self, c: int) -> Fraction:
+        """Class c's money, exactly."""
+        known = self._exact_money.get(c)
+        if known is None:
+            chain = []
+            while c not in self._exact_money:
+                chain.append(c)
+                c = self.parent[c]
+            known = self._exact_money[c]
+            for c in reversed(chain):
+                known = max(known - self.exact_price(self.created[c]), Fraction(0))
+                self._exact_money[c] = known
+        return known
+
+    def exact_price(self, round_index: int) -> Fraction:
+        """The exact price per payer of the winner of round ``round_index`` (0-based)."""
+        known = self._exact_price.get(round_index)
+        if known is None:
+            r = self.rounds[round_index]
+            known = self.engine.exact_price(self, r.winner, r.classes, r.counts)
+            assert known is not None
+            self._exact_price[round_index] = known
+        return known
+
+
+class _Doubt(Exception):
+    """A forced run cannot certify a decision."""
+
+
+class _EqualShares:
+    """Equal Shares on one prepared pool.
+
+    Voters with the same money form a *class*: class 0 starts with everyone and class 1 is
+    "nothing left"; when a project is bought, each class of its supporters that keeps some
+    money becomes a new class. Money is tracked in floats, which decide every comparison
+    they can decide with certainty (their error is far below ``_FLOAT_DOUBT``); anything
+    closer is decided exactly from the class tree (:class:`_Run`).
+    """
+
+    def __init__(self, prep: _Prepared, tie_keys: list[Any]) -> None:
+        self.prep = prep
+        # pabutools takes supported free projects first and ignores unsupported ones.
+        self.free = [i for i, c in enumerate(prep.costs) if c == 0 and prep.votes[i] > 0]
+        self.considered = [i for i, c in enumerate(prep.costs) if c > 0 and prep.votes[i] > 0]
+        local = {p: j for j, p in enumerate(self.considered)}
+        self.keys = [tie_keys[p] for p in self.considered]
+        self.int_cost = [prep.costs[p] for p in self.considered]
+        self.cost = np.array(self.int_cost, dtype=np.float64)
+        self.votes = np.array([prep.votes[p] for p in self.considered], dtype=np.float64)
+        weights = np.array([w for _, w in prep.groups], dtype=np.float64)
+        members: list[list[int]] = [[] for _ in self.considered]
+        for g, (support, _) in enumerate(prep.groups):
+            for p in support:
+                j = local.get(p)
+                if j is not None:
+                    members[j].append(g)
+        self.n_groups = len(prep.groups)
+        self.supporters = [np.array(m, dtype=np.int64) for m in members]
+        self.supporter_weights = [weights[m] for m in self.supporters]
+
+    # -- one run
+
+    def run(self, share: Fraction, follow: _Run | None = None) -> _Run | None:
+        """Equal Shares with ``share`` (scaled units) per voter.
+
+        With ``follow`` (a run at a smaller share), the run instead checks that every share
+        between ``follow.share`` and ``share`` gives the same winners in the same order, and
+        returns None when it cannot prove it. The proof: for a fixed sequence of winners,
+        every voter's money in every round only grows with the share (a richer round lowers
+        the winner's price, so its payers keep more). So in each round, at any share in
+        between, a project's rho is at least its rho at ``share`` and the winner's rho at
+        most its rho at ``follow.share``; if the first is still larger (or equal, and the
+        project is later in the tie-break), the winner wins there too; and a project its
+        supporters cannot afford at ``share`` they cannot afford at a smaller share either.
+        """
+        run = _Run(self, share)
+        n_projects = len(self.considered)
+        budget = np.zeros(256)
+        budget[0] = float(share)
+        n_classes = 2
+        group_class = np.zeros(self.n_groups, dtype=np.int64)
+        # Lower bounds on every project's rho (money only shrinks from round to round).
+        low = 1.0 / self.votes
+        low_error = 1e-12 * low
+        remaining = np.ones(n_projects, dtype=bool)
+        # Budgets carry an absolute error far below this, relative to the share.
+        tolerance = _FLOAT_DOUBT * float(share)
+        round_no = 0
+        try:
+            while remaining.any():
+                round_no += 1
+                state = (group_class, budget, n_classes)
+                target = None
+                if follow is not None:
+                    if round_no > len(follow.rounds):
+                        self._check_nothing_affordable(run, remaining, state, round_no)
+                        break
+                    target = follow.rounds[round_no - 1]
+                candidates = np.flatnonzero(remaining)
+                order = candidates[np.argsort(low[candidates], kind="stable")].tolist()
+                priced: list[_Priced] = []
+                best: _Priced | None = None
+                for j in order:
+                    if target is not None:
+                        if j == target.winner:
+                            continue
+                        if low[j] - low_error[j] > target.rho + target.error:
+                            break
+                    elif best is not None and low[j] - low_error[j] > best.rho + best.error:
+                        break
+                    one = self._price(run, j, state)
+                    if isinstance(one, float):  # its supporters cannot pay for it: never again
+                        remaining[j] = False
+                        run.dropped.append((j, round_no, one))
+                        continue
+                    low[j], low_error[j] = one.rho, one.error
+                    run.last_rho[j] = one.rho
+                    if target is not None:
+                        self._check_loses(run, one, follow, round_no - 1)
+                        continue
+                    priced.append(one)
+                    if best is None or one.rho < best.rho:
+                        best = one
+                if target is not None:
+                    forced = self._price(run, target.winner, state)
+                    if isinstance(forced, float):
+                        raise _Doubt
+                    best = forced
+                elif best is None:
+                    break
+                else:
+                    best = self._resolve_ties(run, best, priced)
+                winner = best.project
+                remaining[winner] = False
+                run.last_rho[winner] = best.rho
+                budget, n_classes = self._pay(run, best, group_class, budget, n_classes, tolerance)
+                run.rounds.append(
+                    _Round(winner, best.rho, best.error, best.price, best.classes, best.counts,
+                           self._paid_all)
+                )  # fmt: skip
+        except _Doubt:
+            return None
+        return run
+
+    def _classes(self, j: int, state: tuple) -> tuple[np.ndarray, np.ndarray]:
+        group_class, budget, n_classes = state
+        counts = np.bincount(
+            group_class[self.supporters[j]], weights=self.supporter_weights[j], minlength=n_classes
+        )
+        counts[1] = 0  # "nothing left" neither pays nor changes anything
+        classes = np.flatnonzero(counts)
+        counts = counts[classes]
+        by_money = np.argsort(budget[classes], kind="stable")
+        return classes[by_money], counts[by_money]
+
+    def _price(self, run: _Run, j: int, state: tuple) -> _Priced | float:
+        """Project j's price per payer in floats, or (a float) the money its supporters have
+        when that is less than it costs."""
+        budget = state[1]
+        classes, counts = self._classes(j, state)
+        cost = self.cost[j]
+        money_classes = budget[classes]
+        paid = counts * money_classes
+        money = float(paid.sum())
+        total = float(counts.sum())
+        doubt = _FLOAT_DOUBT * (cost + total * budget[0])
+        if abs(money - cost) <= doubt:
+            exact = sum(
+                (int(n) * run.exact_money(c) for c, n in zip(classes.tolist(), counts.tolist(),
+                                                            strict=True)),
+                Fraction(0),
+            )  # fmt: skip
+            if exact < self.int_cost[j]:
+                return money
+        elif money < cost:
+            return money
+        poorer = np.cumsum(paid) - paid
+        others = total - (np.cumsum(counts) - counts)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            prices = (cost - poorer) / others
+        fits = (others > 0) & (prices <= money_classes)
+        first = int(np.argmax(fits)) if fits.any() else len(classes) - 1
+        price = float(prices[first])
+        rest = float(others[first])
+        error = doubt / rest / cost + _FLOAT_DOUBT * price / cost
+        return _Priced(j, price / cost, error, price, classes, counts)
+
+    def exact_price(
+        self, run: _Run, j: int, classes: np.ndarray, counts: np.ndarray
+    ) -> Fraction | None:
+        """Project j's exact price per payer given its supporters' classes, or None."""
+        cost = self.int_cost[j]
+        ranked = sorted(
+            ((run.exact_money(c), int(n)) for c, n in zip(classes.tolist(), counts.tolist(),
+                                                          strict=True)),
+            key=lambda mn: mn[0],
+        )  # fmt: skip
+        if sum((m * n for m, n in ranked), Fraction(0)) < cost:
+            return None
+        rest = sum(n for _, n in ranked)
+        poor = Fraction(0)
+        for money, n in ranked:
+            if cost - poor <= rest * money:
+                break
+            poor += n * money
+            rest -= n
+        return (cost - poor) / rest
+
+    def _resolve_ties(self, run: _Run, best: _Priced, priced: list[_Priced]) -> _Priced:
+        """The winner: the lowest rho, exactly, and the earliest in the tie-break among equals."""
+        close = [p for p in priced if p.rho - p.error <= best.rho + best.error]
+        if len(close) == 1:
+            return best
+
+        def exact_rho(p: _Priced) -> tuple:
+            price = self.exact_price(run, p.project, p.classes, p.counts)
+            assert price is not None
+            return (price / self.int_cost[p.project], self.keys[p.project])
+
+        return min(close, key=exact_rho)
+
+    def _check_loses(self, run: _Run, one: _Priced, follow: _Run, round_index: int) -> None:
+        """In a forced run: project ``one`` (priced at the larger share) must lose to the
+        winner of ``follow``'s round (priced at the smaller share)."""
+        target = follow.rounds[round_index]
+        if one.rho - one.error > target.rho + target.error:
+            return
+        if one.rho + one.error < target.rho - target.error:
+            raise _Doubt
+        price = self.exact_price(run, one.project, one.classes, one.counts)
+        assert price is not None
+        mine = price / self.int_cost[one.project]
+        theirs = follow.exact_price(round_index) / self.int_cost[target.winner]
+        if mine < theirs or (mine == theirs and self.keys[one.project] < self.keys[target.winner]):
+            raise _Doubt
+
+    def _check_nothing_affordable(
+        self, run: _Run, remaining: np.ndarray, state: tuple, round_no: int
+    ) -> None:
+        for j in np.flatnonzero(remaining).tolist():
+            money = self._price(run, j, state)
+            if not isinstance(money, float):
+                raise _Doubt
+            run.dropped.append((j, round_no, money))
+        remaining[:] = False
+
+    _paid_all = 0
+
+    def _pay(
+        self,
+        run: _Run,
+        best: _Priced,
+        group_class: np.ndarray,
+        budget: np.ndarray,
+        n_classes: int,
+        tolerance: float,
+    ) -> tuple[np.ndarray, int]:
+        """The winner's supporters pay: a class certainly poorer than the price gives all it
+        has (class 1); every other class's members become a new class with the price less
+        (at least 0; exactly, ``_Run.exact_money`` decides)."""
+        classes, counts = best.classes, best.counts
+        left = budget[classes] - best.price
+        poor = left < -tolerance
+        self._paid_all = int(counts[poor].sum())
+        rich = classes[~poor]
+        n_new = len(rich)
+        if n_classes + n_new > len(budget):
+            budget = np.resize(budget, max(2 * len(budget), n_classes + n_new))
+        new_ids = np.arange(n_classes, n_classes + n_new)
+        budget[new_ids] = np.maximum(left[~poor], 0.0)
+        run.parent.extend(rich.tolist())
+        run.created.extend([len(run.rounds)] * n_new)
+        mapping = np.arange(n_classes)
+        mapping[classes[poor]] = 1
+        mapping[rich] = new_ids
+        members = self.supporters[best.project]
+        group_class[members] = mapping[group_class[members]]
+        return budget, n_classes + n_new
+
+
+def _mes_fates(
+    prep: _Prepared, run: _Run | None, scores: dict[str, Fraction | int]
+) -> dict[str, ProjectFate]:
+    fates: dict[str, ProjectFate] = {}
+    for i, p in enumerate(prep.projects):
+        fates[p.id] = ProjectFate(p.id, "no_support", votes=prep.votes[i], score=scores[p.id])
+    if run is None:
+        return fates
+    engine, unit = run.engine, prep.unit
+    for i in engine.free:
+        fate = fates[prep.projects[i].id]
+        fate.status, fate.round, fate.price, fate.rho = "selected", 0, 0.0, 0.0
+        fate.payers = fate.paid_all_they_had = 0
+    for number, r in enumerate(run.rounds, start=1):
+        cost = engine.int_cost[r.winner]
+        fate = fates[prep.projects[engine.considered[r.winner]].id]
+        fate.status, fate.round = "selected", number
+        fate.price, fate.rho, fate.effective_votes = r.price / unit, r.rho, 1 / r.rho
+        fate.payers, fate.paid_all_they_had = int(r.counts.sum()), r.paid_all
+        del cost
+    for j, number, money in run.dropped:
+        fate = fates[prep.projects[engine.considered[j]].id]
+        fate.status, fate.round = "no_money", number
+        fate.available = money / unit
+        rho = run.last_rho.get(j)
+        if rho:
+            fate.rho, fate.effective_votes = rho, 1 / rho
+            fate.price = rho * engine.int_cost[j] / unit
+    return fates
+
+
+def tally_equal_shares(
+    projects: Iterable[Project],
+    ballots: Iterable[Ballot],
+    budget: Number,
+    *,
+    tie_break: TieBreak = by_id,
+) -> Outcome:
+    """The Method of Equal Shares with cost satisfaction, without completion.
+
+    Equals ``method_of_equal_shares(instance, profile, sat_class=Cost_Sat)``.
+    """
+    prep = _prepare(projects, ballots, budget)
+    scores = _scores(prep, "votes")
+    if prep.voters == 0:
+        return _outcome(prep, "mes", [], scores, _mes_fates(prep, None, scores))
+    share = Fraction(prep.budget, prep.voters)
+    run = _EqualShares(prep, _tie_keys(prep, tie_break)).run(share)
+    assert run is not None
+    outcome = _outcome(prep, "mes", run.selected(), scores, _mes_fates(prep, run, scores))
+    outcome.share_per_voter = share / prep.unit
+    outcome.mes_runs = 1
+    return outcome
+
+
+def _add1(prep: _Prepared, keys: list[Any]) -> tuple[_Run, int, int]:
+    """The last Equal Shares run that fits the pool as the share grows by one currency unit
+    at a time from budget / voters; also the units added and the number of runs made.
+
+    Rather than running Equal Shares for every unit, it jumps ahead (2, 4, 8, ... units)
+    whenever a run at the larger share proves that every share in between gives the same
+    winners (see ``_EqualShares.run``), and steps one unit at a time where it cannot.
+    """
+    engine = _EqualShares(prep, keys)
+    base = Fraction(prep.budget, prep.voters)
+    last_step = prep.budget // prep.unit  # pabutools stops at a share of budget * (n+1) / n
+    current = engine.run(base)
+    assert current is not None  # budget / voters always fits
+    step, runs, jump = 0, 1, 2
+    # After a failed jump, wait (single steps) before trying again, longer each time.
+    wait, penalty = 0, 1
+    while step < last_step:
+        jump = min(jump, last_step - step)
+        if jump >= 2 and wait == 0:
+            ahead = engine.run(base + (step + jump) * prep.unit, follow=current)
+            runs += 1
+            if ahead is not None:
+                step, current, jump, penalty = step + jump, ahead, 2 * jump, 1
+                continue
+            jump, wait, penalty = 2, penalty, 2 * penalty
+        following = engine.run(base + (step + 1) * prep.unit)
+        assert following is not None
+        runs += 1
+        if sum(prep.costs[i] for i in following.selected()) > prep.budget:
+            break
+        step, current, wait = step + 1, following, max(wait - 1, 0)
+    return current, step, runs
+
+
+def tally_equal_shares_add1(
+    projects: Iterable[Project],
+    ballots: Iterable[Ballot],
+    budget: Number,
+    *,
+    tie_break: TieBreak = by_id,
+    completion: bool = True,
+) -> Outcome:
+    """Equal Shares with the Add1 completion, then (``completion``) greedy by votes.
+
+    Every voter's share is raised by one unit of currency at a time, from budget / voters,
+    until the outcome costs more than the pool; the last outcome that fits is kept. Equals
+    pabutools' ``exhaustion_by_budget_increase(instance, multiprofile,
+    method_of_equal_shares, {"sat_profile": ...Cost_Sat}, budget_step=n_voters,
+    exhaustive_stop=False)`` followed by ``greedy_utilitarian_welfare(...,
+    initial_budget_allocation=...)``. ``add1_steps`` on the outcome is how many units were
+    added, ``mes_runs`` how many Equal Shares runs that took.
+    """
+    prep = _prepare(projects, ballots, budget)
+    scores = _scores(prep, "votes")
+    keys = _tie_keys(prep, tie_break)
+    chosen: list[int] = []
+    fates = _mes_fates(prep, None, scores)
+    outcome_share = None
+    steps = runs = 0
+    if prep.voters:
+        run, steps, runs = _add1(prep, keys)
+        chosen = run.selected()
+        fates = _mes_fates(prep, run, scores)
+        outcome_share = run.share / prep.unit
+    if completion:
+        extra, skipped = _greedy(prep, "votes", keys, initial=chosen)
+        for i in extra:
+            fates[prep.projects[i].id].status = "completion"
+        for i, left in skipped.items():
+            fates[prep.projects[i].id].remaining = Fraction(left, prep.unit)
+        chosen = chosen + extra
+    outcome = _outcome(prep, "mes-add1", chosen, scores, fates)
+    outcome.share_per_voter = outcome_share
+    outcome.add1_steps = steps
+    outcome.mes_runs = runs
+    return outcome
+
+
+RULES = {
+    "greedy": tally_greedy,
+    "mes": tally_equal_shares,
+    "mes-add1": tally_equal_shares_add1,
+}

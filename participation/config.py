@@ -72,7 +72,12 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "MAP_TILES_URL": env.get("MAP_TILES_URL", DEFAULT_TILES_URL),
         "MAP_TILES_ATTRIBUTION": env.get("MAP_TILES_ATTRIBUTION", DEFAULT_TILES_ATTRIBUTION),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER", str(Path(instance_path) / "uploads")),
-        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
+        # Above the largest upload (consultation documents), so that a too-large
+        # document gets its own message rather than the generic 413 page.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(24 * 1024 * 1024))),
+        "CONSULTATION_DOCUMENT_MAX_BYTES": int(
+            env.get("CONSULTATION_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024))
+        ),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), not development),
         "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), not development),
         "SESSION_COOKIE_HTTPONLY": True,

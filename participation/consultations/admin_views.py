@@ -56,6 +56,13 @@ from participation.maps import widgets
 
 bp = municipality_blueprint("consultations_admin", __name__, url_prefix="/consultations")
 
+
+@bp.record_once
+def _template_globals(state):
+    # For the staff area's overview (core's admin index links to each module's work).
+    state.app.jinja_env.globals.update(can_manage_consultations=can.can_manage_consultations)
+
+
 STATUS_LABELS = {
     Status.DRAFT: _l("Draft"),
     Status.SCHEDULED: _l("Scheduled"),

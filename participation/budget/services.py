@@ -78,7 +78,7 @@ from participation.core import services as core_services
 from participation.core import uploads
 from participation.core.models import Country, Municipality, User, VotingCode, utcnow
 from participation.extensions import db
-from participation.ideas.models import Idea, IdeaCall
+from participation.ideas.models import Idea, IdeaCall, Review
 from participation.ideas.rules import IdeaStatus
 from participation.ideas.services import IMAGE_FOLDER as IDEA_IMAGES
 from participation.maps import services as maps_services
@@ -518,6 +518,35 @@ def delete_project(project: Project, by: User | None) -> None:
     db.session.flush()
 
 
+def ideas_for_projects(cycle: Cycle) -> list[tuple[Idea, Decimal | None]]:
+    """The accepted ideas of the cycle's call that are not yet its projects, each with
+    the cost estimate of its latest review (for staff to confirm or change)."""
+    if cycle.idea_call_id is None:
+        return []
+    taken = select(Project.idea_id).where(
+        Project.cycle_id == cycle.id, Project.idea_id.is_not(None)
+    )
+    ideas = list(
+        db.session.scalars(
+            select(Idea)
+            .where(
+                Idea.call_id == cycle.idea_call_id,
+                Idea.status == IdeaStatus.ACCEPTED,
+                Idea.id.not_in(taken),
+            )
+            .order_by(Idea.title, Idea.id)
+        )
+    )
+    estimates: dict[int, Decimal | None] = {}
+    for idea_id, estimate in db.session.execute(
+        select(Review.idea_id, Review.cost_estimate)
+        .where(Review.idea_id.in_([idea.id for idea in ideas]))
+        .order_by(Review.id)
+    ):
+        estimates[idea_id] = estimate  # the latest review wins
+    return [(idea, estimates.get(idea.id)) for idea in ideas]
+
+
 # --- the register and voting codes, audited -------------------------------------------------
 
 
@@ -570,6 +599,41 @@ def mark_codes_printed(cycle: Cycle, batch: str, by: User | None) -> int:
     erased = core_services.mark_batch_printed(cycle.municipality, code_scope(cycle), batch)
     audit(cycle, by, "codes_printed", batch=batch, count=erased)
     return erased
+
+
+@dataclass(frozen=True)
+class CodeBatch:
+    name: str
+    count: int
+    used: int
+    to_print: int  # codes still kept in clear
+    district_code: str | None
+    printed_at: datetime | None
+
+
+def code_batches(cycle: Cycle) -> list[CodeBatch]:
+    """The cycle's batches of voting codes, oldest first, with how many were used."""
+    rows = db.session.execute(
+        select(
+            VotingCode.batch,
+            func.count(),
+            func.count(VotingCode.used_at),
+            func.count(VotingCode.code),
+            func.min(VotingCode.district_code),
+            func.max(VotingCode.printed_at),
+            func.min(VotingCode.id),
+        )
+        .where(
+            VotingCode.municipality_id == cycle.municipality_id,
+            VotingCode.scope == code_scope(cycle),
+        )
+        .group_by(VotingCode.batch)
+        .order_by(func.min(VotingCode.id))
+    )
+    return [
+        CodeBatch(name, count, used, to_print, district_code, printed_at)
+        for name, count, used, to_print, district_code, printed_at, _first in rows
+    ]
 
 
 # --- eligibility -----------------------------------------------------------------------------
@@ -990,12 +1054,14 @@ def _pool_projects(pool: Pool) -> list[Project]:
 
 
 def _ballot_rows(pool: Pool):
-    """(ballot id, project id, value) of every line in the pool, ballot by ballot."""
+    """(ballot id, project id, value) of every line in the pool, ballot by ballot; a
+    ballot without lines (an empty vote from an imported file) gives one row of Nones."""
     return db.session.execute(
-        select(BallotLine.ballot_id, BallotLine.project_id, BallotLine.value)
-        .join(Ballot, Ballot.id == BallotLine.ballot_id)
+        select(Ballot.id, BallotLine.project_id, BallotLine.value)
+        .select_from(Ballot)
+        .outerjoin(BallotLine, BallotLine.ballot_id == Ballot.id)
         .where(Ballot.pool_id == pool.id)
-        .order_by(BallotLine.ballot_id, BallotLine.project_id)
+        .order_by(Ballot.id, BallotLine.project_id)
     )
 
 
@@ -1007,9 +1073,10 @@ def _rules_ballot(pool: Pool, lines: Sequence[tuple[str, int]], weight: int = 1)
 
 def _pool_ballots(pool: Pool, ids: Mapping[int, str]) -> list[tuple[tuple[str, int], ...]]:
     """Each ballot's lines as a sorted tuple of (tally id, value). Empty ballots are
-    refused when cast, so every ballot has a line."""
+    refused when cast, but a Pabulib file may hold some: they count in Equal Shares
+    (every voter gets a share), so they are kept as empty tuples."""
     return [
-        tuple(sorted((ids[row[1]], row[2]) for row in rows))
+        tuple(sorted((ids[row[1]], row[2]) for row in rows if row[1] is not None))
         for _ballot_id, rows in itertools.groupby(_ballot_rows(pool), key=lambda row: row[0])
     ]
 
@@ -1228,8 +1295,8 @@ def import_pabulib(
             voter_id = row.get("voter_id", "")
             if not voter_id or len(voter_id) > 70:
                 raise BudgetError(_("A voter in the file has no usable id."))
-            if values:
-                ballots.append((voter_id, values))
+            # An empty vote stays a ballot: Equal Shares gives its voter a share too.
+            ballots.append((voter_id, values))
     except (pabulib.PabulibError, KeyError, ValueError, ArithmeticError) as error:
         if isinstance(error, BudgetError):
             raise

@@ -290,13 +290,14 @@ def test_a_pabulib_file_is_imported_and_tallies_as_the_file(town, coordinator):
     cycle = make_cycle(town.municipality, phase="counting")
     pool = make_pool(cycle, amount=Decimal("1000"))
     report = s.import_pabulib(cycle, pool, PB, coordinator)
-    assert (report.projects, report.ballots) == (4, 5)  # f's empty ballot is not a ballot
+    assert (report.projects, report.ballots) == (4, 6)  # f's empty vote is kept
     projects = {p.external_id: p for p in db.session.scalars(select(Project))}
     assert projects["12"].cost == Decimal("600.50") and projects["9"].title == "Park"
     assert projects["9"].district_id == town.districts["Jih"].id
     keys = set(db.session.scalars(select(Voter.voter_key).where(Voter.pool_id == pool.id)))
-    assert keys == {f"pabulib:{v}" for v in "abcde"}
+    assert keys == {f"pabulib:{v}" for v in "abcdef"}
     tally = s.tally_pool(pool)
+    assert tally.ballots == 6
     # The tally uses the file's ids, so ties would break as in the file.
     assert tally.outcome.selected == ["9", "10"]
     assert tally.outcome.scores == {"9": 4, "10": 3, "11": 2, "12": 1}
@@ -404,3 +405,24 @@ def test_pool_result_scores_are_whole(published, coordinator):
     assert (row.score, row.selected, row.position) == (2, True, 1)
     assert json.loads(row.explanation)["status"] == "selected"
     assert Fraction(json.loads(row.explanation)["score"]) == 2
+
+
+def test_imported_empty_votes_count_in_equal_shares(town, coordinator):
+    """Every voter gets a share, empty ballots included, as pabutools counts them."""
+    cycle = make_cycle(town.municipality, phase="counting")
+    pool = make_pool(cycle, amount=Decimal("1000"), rule=Rule.MES)
+    text = PB + "".join(f"e{i};\n" for i in range(20))
+    s.import_pabulib(cycle, pool, text, coordinator)
+    pb = pabulib.parse(text)
+    expected = rules.tally_equal_shares(pb.to_projects(), pb.to_ballots(), pb.budget)
+    without_empty = rules.tally_equal_shares(
+        pb.to_projects(), [b for b in pb.to_ballots() if b.supported], pb.budget
+    )
+    assert expected.selected != without_empty.selected  # the case matters here
+    tally = s.tally_pool(pool)
+    assert tally.ballots == 26 and tally.outcome.selected == expected.selected
+    close(cycle)
+    recounted = pabulib.parse(s.export_pabulib(cycle, pool))
+    assert len(recounted.votes) == 26
+    again = rules.tally_equal_shares(recounted.to_projects(), recounted.to_ballots(), pb.budget)
+    assert again.selected == expected.selected

@@ -9,11 +9,13 @@ one with the smaller id *as a string* goes first ("10" before "9").
 
 - :func:`tally_greedy` walks the projects by votes (or points, or D21 net score) from the
   most, taking each one that still fits the pool. It never stops early and also takes
-  projects nobody voted for while money remains.
+  projects nobody voted for while money remains (free projects come last, as in pabutools,
+  where their cost satisfaction is 0; they always fit).
 - :func:`tally_equal_shares` is the Method of Equal Shares with cost satisfaction: the pool is
   split equally among all voters (empty ballots included); a project is bought when its
   supporters can pay for it, the one with the lowest price per supporter relative to its cost
   (rho) first, each supporter paying the smaller of their remaining money and that price.
+  Projects nobody supports, and free projects (cost satisfaction 0), are never bought.
 - :func:`tally_equal_shares_add1` repeats MES with every voter's share raised by one unit of
   currency at a time for as long as the outcome still fits the pool, keeps the last outcome
   that fits, and completes it greedily by votes.
@@ -189,7 +191,7 @@ class ProjectFate:
     effective_votes: float | None = None
     payers: int | None = None
     paid_all_they_had: int | None = None
-    available: Fraction | None = None
+    available: float | None = None
     remaining: Fraction | None = None
 
 
@@ -303,11 +305,9 @@ def _greedy(
     score = prep.votes if kind == "votes" else prep.points
 
     def order(i: int) -> tuple:
-        # pabutools orders by satisfaction per cost: the score, infinite for a free project
-        # with a positive score; then the tie-break.
-        if score[i] > 0 and prep.costs[i] == 0:
-            return (0, 0, tie_keys[i])
-        return (1, -score[i], tie_keys[i])
+        # pabutools orders by cost satisfaction per cost, which is the number of votes, and
+        # 0 for a free project (its cost satisfaction is 0); then by the tie-break.
+        return (-score[i] if prep.costs[i] else 0, tie_keys[i])
 
     taken = set(initial)
     remaining = prep.budget - sum(prep.costs[i] for i in taken)
@@ -459,8 +459,9 @@ class _EqualShares:
 
     def __init__(self, prep: _Prepared, tie_keys: list[Any]) -> None:
         self.prep = prep
-        # pabutools takes supported free projects first and ignores unsupported ones.
-        self.free = [i for i, c in enumerate(prep.costs) if c == 0 and prep.votes[i] > 0]
+        # pabutools' cost satisfaction of a free project is 0, so like a project nobody
+        # supports it is never bought (greedy completion takes it).
+        self.free: list[int] = []
         self.considered = [i for i, c in enumerate(prep.costs) if c > 0 and prep.votes[i] > 0]
         local = {p: j for j, p in enumerate(self.considered)}
         self.keys = [tie_keys[p] for p in self.considered]
@@ -721,7 +722,7 @@ def _mes_fates(
     for j, number, money in run.dropped:
         fate = fates[prep.projects[engine.considered[j]].id]
         fate.status, fate.round = "no_money", number
-        fate.available = money / unit
+        fate.available = float(money) / unit
         rho = run.last_rho.get(j)
         if rho:
             fate.rho, fate.effective_votes = rho, 1 / rho
@@ -735,16 +736,19 @@ def tally_equal_shares(
     budget: Number,
     *,
     tie_break: TieBreak = by_id,
+    share_increase: int = 0,
 ) -> Outcome:
     """The Method of Equal Shares with cost satisfaction, without completion.
 
-    Equals ``method_of_equal_shares(instance, profile, sat_class=Cost_Sat)``.
+    Equals ``method_of_equal_shares(instance, profile, sat_class=Cost_Sat)``. With
+    ``share_increase`` every voter's share is budget / voters plus that many currency units
+    (the outcome of that step of Add1, which may cost more than the budget).
     """
     prep = _prepare(projects, ballots, budget)
     scores = _scores(prep, "votes")
     if prep.voters == 0:
         return _outcome(prep, "mes", [], scores, _mes_fates(prep, None, scores))
-    share = Fraction(prep.budget, prep.voters)
+    share = Fraction(prep.budget, prep.voters) + share_increase * prep.unit
     run = _EqualShares(prep, _tie_keys(prep, tie_break)).run(share)
     assert run is not None
     outcome = _outcome(prep, "mes", run.selected(), scores, _mes_fates(prep, run, scores))

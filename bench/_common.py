@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import gzip
 import logging
+import multiprocessing
 import os
 import statistics
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -266,20 +268,82 @@ def count_ideas(app, town: Town) -> int:
 
 
 class LiveServer:
-    """The app over HTTP on a free loopback port, in a thread, as the tests do; files in
-    ``extra`` are served beside it under ``/bench/``."""
+    """The app over HTTP on a free loopback port, as the tests do; files in ``extra`` are
+    served beside it under ``/bench/``.
 
-    def __init__(self, app, extra: Path | None = None):
+    With ``process=True`` the server runs in a forked process of its own, as an app server
+    does in production. In a thread it would share this process's interpreter lock with
+    Playwright, which handles every browser event here, and a page's requests would wait
+    for that rather than for the app.
+    """
+
+    def __init__(self, app, extra: Path | None = None, process: bool = False):
         application = app
         if extra is not None:
             application = SharedDataMiddleware(app, {"/bench": str(extra)}, cache=False)
         self.server = make_server("127.0.0.1", 0, application, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.process = None
+        if process:
+            _forget_connections(app)
+            self.process = multiprocessing.get_context("fork").Process(
+                target=self.server.serve_forever, daemon=True
+            )
+            self.process.start()
+            self.server.socket.close()  # the child listens; this process only asks
+        else:
+            self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+            self.thread.start()
 
     def stop(self):
-        self.server.shutdown()
+        if self.process is not None:
+            self.process.terminate()
+            self.process.join(5)
+        else:
+            self.server.shutdown()
+
+
+def _forget_connections(app) -> None:
+    """A forked child must not share the parent's pooled database connections."""
+    from participation.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+
+
+class TileServer:
+    """A blank PNG for every tile, from a process of its own on another port: the map
+    pages load their tiles as from a tile server, and nothing in this process (neither
+    Playwright nor the app) handles them."""
+
+    def __init__(self):
+        class Blank(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the http.server name
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "image/png")
+                    self.send_header("Content-Length", str(len(BLANK_PNG)))
+                    self.send_header("Cache-Control", "no-store")
+                    self.end_headers()
+                    self.wfile.write(BLANK_PNG)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # a page closed before its tiles came: nothing to tell
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Blank)
+        port = self.server.server_address[1]
+        self.template = f"http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png"
+        self.process = multiprocessing.get_context("fork").Process(
+            target=self.server.serve_forever, daemon=True
+        )
+        self.process.start()
+        self.server.socket.close()
+
+    def stop(self):
+        self.process.terminate()
+        self.process.join(5)
 
 
 def launch_chromium(playwright):

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from participation import commands, extensions
 from participation.budget import models as budget_models
+from participation.budget import views as budget_views
 from participation.config import load_config
 from participation.consultations import admin_views as consultations_admin_views
 from participation.consultations import models as consultations_models
@@ -75,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(consultations_views.bp)
     app.register_blueprint(consultations_admin_views.bp)
     app.register_blueprint(consultations_report_views.bp)
+    app.register_blueprint(budget_views.bp)
     maps_widgets.use_local_assets()
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]

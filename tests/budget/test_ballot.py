@@ -1,0 +1,558 @@
+"""Voting through the web as a person would: proving who you are by email, code or
+register, the ballot of each voting method with "Check my ballot" (no JavaScript), the
+review, casting, the receipt, a second ballot refused, the closing time, changing a
+ballot by its receipt; and that no code or identifier is kept in clear."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import zlib
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text
+
+from participation.budget import services as s
+from participation.budget.models import Ballot, Residence, Verification, Voter
+from participation.core import services as core_services
+from participation.core.models import utcnow
+from participation.extensions import db
+from tests.factories import make_cycle, make_pool, make_project, make_user
+from tests.ideas.helpers import Browser
+from tests.ideas.helpers import text as page_text
+
+THIS_YEAR = utcnow().year
+
+
+def vote_url(cycle) -> str:
+    return f"/lipnice/budget/{cycle.id}/vote"
+
+
+def ballot_url(cycle, pool) -> str:
+    return f"/lipnice/budget/{cycle.id}/vote/{pool.id}"
+
+
+def receipt_of(response) -> str:
+    match = re.search(r'<p class="receipt-code"[^>]*>([A-Z0-9-]+)</p>', response.get_data(True))
+    assert match, "no receipt code on the page"
+    return match.group(1)
+
+
+def checked(response, project, value: str = "1") -> bool:
+    """Whether the ballot shows the project's control with ``value`` chosen."""
+    page = response.get_data(as_text=True)
+    for tag in re.findall(r"<input[^>]*>", page):
+        if f'name="p-{project.id}"' not in tag:
+            continue
+        if 'type="number"' in tag:
+            return f'value="{value}"' in tag
+        if f'value="{value}"' in tag and "checked" in tag:
+            return True
+    return False
+
+
+def decoded_session(browser) -> str:
+    """Everything the session cookie says, its signed parts decoded too."""
+    cookie = browser.client.get_cookie("session")
+    assert cookie is not None
+    value = cookie.value
+    compressed = value.startswith(".")
+    payload = value.lstrip(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    data = zlib.decompress(raw) if compressed else raw
+    outer = data.decode()
+    inner = []
+    for token in json.loads(outer).get("budget_voters", {}).values():
+        part = token.split(".")[0]
+        inner.append(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode())
+    return outer + "\n".join(inner)
+
+
+def everything_in_the_database() -> str:
+    """Every row of every table, as text (a small test database)."""
+    chunks = []
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(select(table)):
+            chunks.append(" ".join(str(v) for v in row))
+    return "\n".join(chunks)
+
+
+def assert_nowhere(browser, *secrets: str) -> None:
+    cookie = decoded_session(browser).upper()
+    database = everything_in_the_database().upper()
+    for secret in secrets:
+        for form in {secret.upper(), secret.upper().replace("-", "")}:
+            assert form not in cookie, f"{secret} in the session cookie"
+            assert form not in database, f"{secret} in the database"
+
+
+def count_ballots(pool) -> int:
+    return len(list(db.session.scalars(select(Ballot.id).where(Ballot.pool_id == pool.id))))
+
+
+# --- email: approval with a minimum share and a maximum of projects ---------------------------
+
+
+@pytest.fixture
+def email_cycle(town):
+    cycle = make_cycle(town.municipality, title="Rozpočet 2026")
+    city = make_pool(cycle, name="Celé město", amount=Decimal("1000"), min_share=50, max_projects=2)
+    jih = make_pool(cycle, district=town.districts["Jih"], amount=Decimal("300"))
+    sever = make_pool(cycle, district=town.districts["Sever"], amount=Decimal("300"))
+    projects = [
+        make_project(city, cost=cost, title=title)
+        for cost, title in (("600", "Lávka přes řeku"), ("300", "Nové lavičky"), ("200", "Pítko"))
+    ]
+    make_project(jih, cost="100", title="Strom u školy")
+    make_project(sever, cost="100", title="Stojan na kola")
+    db.session.refresh(cycle)
+    return cycle, city, jih, projects
+
+
+def test_an_account_holder_votes_by_approval_checks_reviews_casts_and_checks_the_receipt(
+    app, town, email_cycle
+):
+    cycle, city, jih, (bridge, benches, fountain) = email_cycle
+    person = make_user(municipality=town.municipality)
+
+    anonymous = Browser(app)
+    page = anonymous.page(vote_url(cycle))
+    assert "Log in to vote" in page
+
+    voter = Browser(app, person)
+    page = voter.page(vote_url(cycle))
+    assert "The district you live in" in page and "Year of birth" in page
+    # Nothing declared: the missing year is shown beside its field, nothing else lost.
+    response = voter.post(vote_url(cycle), {"district": str(town.districts["Jih"].id)})
+    assert response.status_code == 422
+    page = page_text(response)
+    assert "Enter your year of birth." in page and 'id="error-summary"' in page
+    # Too young for the cycle's 15 years: the service's message.
+    response = voter.post(
+        vote_url(cycle),
+        {"district": str(town.districts["Jih"].id), "birth_year": str(THIS_YEAR - 10)},
+    )
+    assert response.status_code == 422
+    assert "You must be at least 15 years old" in page_text(response)
+    response = voter.post(
+        vote_url(cycle), {"district": str(town.districts["Jih"].id), "birth_year": "1980"}
+    )
+    assert response.status_code == 302
+    page = voter.page(vote_url(cycle))
+    assert "Your district: Jih." in page
+    assert "Vote in Celé město" in page and "Vote in Jih" in page and "Vote in Sever" not in page
+    assert "Choose projects up to" in page and "Choose at most 2 projects." in page
+
+    # The ballot: a labelled checkbox per project, the list and the total.
+    response = voter.get(ballot_url(cycle, city))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f'<label for="p-{bridge.id}">Lávka přes řeku</label>' in page
+    assert "Check my ballot" in page and "Review my ballot" in page
+
+    # "Check my ballot" without JavaScript: every problem, every choice kept.
+    choices = {f"p-{bridge.id}": "1", f"p-{benches.id}": "1", f"p-{fountain.id}": "1"}
+    response = voter.post(ballot_url(cycle, city), {"action": "check", **choices})
+    assert response.status_code == 200
+    page = page_text(response)
+    assert "Your ballot cannot be cast like this:" in page
+    assert "more than the pool's" in page and "Choose at most 2 projects." in page
+    assert "Projects chosen: 3." in page
+    assert all(checked(response, p) for p in (bridge, benches, fountain))
+
+    # Too little: under half the pool.
+    response = voter.post(ballot_url(cycle, city), {"action": "check", f"p-{fountain.id}": "1"})
+    assert "choose projects worth at least" in page_text(response)
+    assert checked(response, fountain) and not checked(response, bridge)
+
+    # A valid ballot: checked, reviewed, changed, reviewed again, cast.
+    good = {f"p-{bridge.id}": "1", f"p-{fountain.id}": "1"}
+    response = voter.post(ballot_url(cycle, city), {"action": "check", **good})
+    page = page_text(response)
+    assert "Your ballot is valid." in page and "cannot be cast" not in page
+    assert "They cost CZK800.00 of the pool's CZK1,000.00." in page
+    response = voter.post(ballot_url(cycle, city), {"action": "review", **good})
+    page = page_text(response)
+    assert "Review my ballot: Celé město" in page
+    assert "Lávka přes řeku" in page and "Pítko" in page and "Nové lavičky" not in page
+    assert "Cast my ballot" in page and "Change" in page
+    response = voter.post(ballot_url(cycle, city), {"action": "change", **good})
+    assert checked(response, bridge) and checked(response, fountain)
+    assert count_ballots(city) == 0  # nothing cast before "Cast my ballot"
+    response = voter.post(ballot_url(cycle, city), {"action": "cast", **good})
+    assert response.status_code == 200
+    page = page_text(response)
+    receipt = receipt_of(response)
+    assert "Your ballot is cast" in page
+    assert "Keep it: with it you can check that your ballot was counted." in page
+    assert "change your ballot until" not in page  # this pool is not changeable
+    assert "Jih" in page  # the other pool is offered
+    assert count_ballots(city) == 1
+
+    # The receipt is counted; a made-up one is not.
+    response = voter.post(f"/lipnice/budget/{cycle.id}/receipt", {"receipt": receipt.lower()})
+    assert "Your ballot is counted in Celé město." in page_text(response)
+    assert "Change my ballot" not in page_text(response)
+    response = anonymous.post(
+        f"/lipnice/budget/{cycle.id}/receipt", {"receipt": "AAAA-BBBB-CCCC-DDDD"}
+    )
+    assert "No ballot in Rozpočet 2026 has this receipt code." in page_text(response)
+
+    # A second ballot in the same pool: refused, on the pools page and when cast.
+    page = voter.page(vote_url(cycle))
+    assert "You have voted in this pool." in page
+    response = voter.get(ballot_url(cycle, city), follow_redirects=True)
+    assert "You have already voted in this pool." in page_text(response)
+    response = voter.post(
+        ballot_url(cycle, city), {"action": "cast", f"p-{benches.id}": "1", f"p-{fountain.id}": "1"}
+    )
+    assert response.status_code == 409
+    assert "You have already voted in this pool." in page_text(response)
+    # Proving again changes nothing: the roll remembers.
+    voter.post(vote_url(cycle), {"district": str(town.districts["Jih"].id), "birth_year": "1980"})
+    response = voter.post(ballot_url(cycle, city), {"action": "cast", **good})
+    assert response.status_code == 409
+    assert count_ballots(city) == 1
+
+    # Not the voter's district's pool.
+    sever_pool = next(p for p in cycle.pools if p.name == "Sever")
+    response = voter.get(ballot_url(cycle, sever_pool), follow_redirects=True)
+    assert "You may not vote in this pool." in page_text(response)
+
+
+def test_an_unconfirmed_account_is_asked_to_confirm(app, town, email_cycle):
+    cycle = email_cycle[0]
+    person = make_user(municipality=town.municipality, confirmed=False)
+    page = Browser(app, person).page(vote_url(cycle))
+    assert "Confirm your email address before voting" in page
+
+
+def test_the_ballot_needs_who_you_are_first(app, town, email_cycle):
+    cycle, city = email_cycle[0], email_cycle[1]
+    person = make_user(municipality=town.municipality)
+    response = Browser(app, person).get(ballot_url(cycle, city), follow_redirects=True)
+    assert "First tell us who you are" in page_text(response)
+    assert "Year of birth" in page_text(response)
+
+
+def test_another_person_in_the_same_browser_is_not_the_voter(app, town, email_cycle):
+    cycle, city = email_cycle[0], email_cycle[1]
+    first = make_user(municipality=town.municipality)
+    second = make_user(municipality=town.municipality)
+    browser = Browser(app, first)
+    browser.post(vote_url(cycle), {"district": str(town.districts["Jih"].id), "birth_year": "1980"})
+    browser.client.post("/account/logout", data={"csrf_token": browser.token})
+    browser.post("/account/login", {"email": second.email, "password": "correct horse battery"})
+    response = browser.get(ballot_url(cycle, city))
+    assert response.status_code == 302 and response.location.endswith(vote_url(cycle))
+
+
+# --- codes: k-approval ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def code_cycle(town):
+    cycle = make_cycle(town.municipality, verification=Verification.CODE, title="Kódy")
+    pool = make_pool(cycle, method="k_approval", k=2, amount=Decimal("1000"))
+    projects = [make_project(pool, cost="100", title=f"Projekt {n}") for n in "ABC"]
+    db.session.refresh(cycle)
+    codes = s.generate_voting_codes(cycle, 3, "dopisy", None)
+    s.mark_codes_printed(cycle, "dopisy", None)  # as the office does once letters are out
+    return cycle, pool, projects, codes
+
+
+def test_a_code_voter_votes_by_k_approval_and_keeps_no_code_anywhere(app, town, code_cycle):
+    cycle, pool, (a, b, c), codes = code_cycle
+    voter = Browser(app)
+    page = voter.page(vote_url(cycle))
+    assert "Voting code" in page and "letter" in page
+    response = voter.post(vote_url(cycle), {"code": "AAAA-BBBB-CCCC"})
+    assert response.status_code == 422
+    assert "This voting code is not valid." in page_text(response)
+    assert 'value="AAAA-BBBB-CCCC"' in response.get_data(as_text=True)  # kept as typed
+    response = voter.post(vote_url(cycle), {"code": codes[0].lower().replace("-", " ")})
+    assert response.status_code == 302
+    page = voter.page(vote_url(cycle))
+    assert "2 votes: choose up to 2 projects." in page
+
+    everything = {f"p-{p.id}": "1" for p in (a, b, c)}
+    response = voter.post(ballot_url(cycle, pool), {"action": "check", **everything})
+    page = page_text(response)
+    assert "Choose at most 2 projects." in page and "Votes used: 3 of 2." in page
+    assert all(checked(response, p) for p in (a, b, c))
+    response = voter.post(ballot_url(cycle, pool), {"action": "review", **everything})
+    assert response.status_code == 422  # review refused with the same problems
+    assert "Choose at most 2 projects." in page_text(response)
+    two = {f"p-{a.id}": "1", f"p-{c.id}": "1"}
+    response = voter.post(ballot_url(cycle, pool), {"action": "review", **two})
+    assert "Votes used: 2 of 2." in page_text(response)
+    response = voter.post(ballot_url(cycle, pool), {"action": "cast", **two})
+    receipt = receipt_of(response)
+    response = voter.post(f"/lipnice/budget/{cycle.id}/receipt", {"receipt": receipt})
+    assert "Your ballot is counted" in page_text(response)
+
+    # The code is used: a second browser with it is refused.
+    other = Browser(app)
+    response = other.post(vote_url(cycle), {"code": codes[0]})
+    assert "This voting code has already been used." in page_text(response)
+    assert count_ballots(pool) == 1
+    assert_nowhere(voter, *codes)
+    assert_nowhere(other, *codes)
+
+
+# --- the register: points ------------------------------------------------------------------------
+
+
+def put_in_register(town, *rows):
+    m = town.municipality
+    core_services.ensure_register_key(m)
+    lines = ["id_hash;district_code;birth_year"] + [
+        f"{core_services.register_hash_of(m, i)};{d};{y}" for i, d, y in rows
+    ]
+    assert not core_services.import_register(m, "\n".join(lines), {"STR", "SEV", "JIH"}).errors
+
+
+@pytest.fixture
+def register_cycle(town):
+    cycle = make_cycle(town.municipality, verification=Verification.REGISTER, title="Registr")
+    pool = make_pool(cycle, method="points", points=10, points_cap=3, amount=Decimal("900"))
+    projects = [make_project(pool, cost="300", title=f"Bod {n}") for n in "ABCD"]
+    db.session.refresh(cycle)
+    put_in_register(town, ("8001011234", "JIH", 1980), ("0501011234", "SEV", THIS_YEAR - 5))
+    return cycle, pool, projects
+
+
+def test_a_register_voter_gives_points_and_the_identifier_is_never_kept(app, town, register_cycle):
+    cycle, pool, (a, b, c, d) = register_cycle
+    voter = Browser(app)
+    page = voter.page(vote_url(cycle))
+    assert "Your identifier" in page
+    assert "The identifier itself is not stored anywhere." in page
+    response = voter.post(vote_url(cycle), {"identifier": "1111111111"})
+    assert "This identifier is not in the register of residents." in page_text(response)
+    response = voter.post(vote_url(cycle), {"identifier": "0501011234"})
+    assert "You must be at least 15 years old" in page_text(response)
+    response = voter.post(vote_url(cycle), {"identifier": "800101/1234"})
+    assert response.status_code == 302
+    page = voter.page(vote_url(cycle))
+    assert "10 points to give" in page and "At most 3 points per project." in page
+
+    response = voter.get(ballot_url(cycle, pool))
+    html = response.get_data(as_text=True)
+    assert f'<label for="p-{a.id}">Points for Bod A</label>' in html
+    assert 'type="number"' in html and 'max="3"' in html
+    # Over the cap and a word instead of a number: told, and kept as typed.
+    response = voter.post(ballot_url(cycle, pool), {"action": "check", f"p-{a.id}": "4"})
+    assert "Give at most 3 points to one project." in page_text(response)
+    assert checked(response, a, "4")
+    response = voter.post(
+        ballot_url(cycle, pool), {"action": "check", f"p-{a.id}": "3", f"p-{b.id}": "tři"}
+    )
+    assert "Enter whole numbers only." in page_text(response)
+    assert checked(response, a, "3") and checked(response, b, "tři")
+    ballot = {f"p-{a.id}": "3", f"p-{b.id}": "3", f"p-{c.id}": "3", f"p-{d.id}": "2"}
+    response = voter.post(ballot_url(cycle, pool), {"action": "check", **ballot})
+    page = page_text(response)
+    assert "You gave 11 points; you have 10." in page and "Points used: 11 of 10." in page
+    ballot[f"p-{d.id}"] = "1"
+    response = voter.post(ballot_url(cycle, pool), {"action": "review", **ballot})
+    page = page_text(response)
+    assert "3 points" in page and "1 point" in page and "Points used: 10 of 10." in page
+    response = voter.post(ballot_url(cycle, pool), {"action": "cast", **ballot})
+    assert response.status_code == 200 and receipt_of(response)
+    [stored] = db.session.scalars(select(Ballot).where(Ballot.pool_id == pool.id))
+    assert sorted(line.value for line in stored.lines) == [1, 3, 3, 3]
+    assert_nowhere(voter, "8001011234", "800101/1234")
+
+
+# --- D21 -----------------------------------------------------------------------------------------
+
+
+def test_a_d21_ballot_refuses_a_minus_vote_before_two_plus_votes(app, town):
+    cycle = make_cycle(town.municipality, verification=Verification.CODE)
+    pool = make_pool(cycle, method="d21", plus_votes=3, minus_votes=1, amount=Decimal("900"))
+    a, b, c, d = (make_project(pool, cost="100", title=f"D21 {n}") for n in "ABCD")
+    db.session.refresh(cycle)
+    [code] = s.generate_voting_codes(cycle, 1, "d21", None)
+    voter = Browser(app)
+    voter.post(vote_url(cycle), {"code": code})
+    page = voter.page(vote_url(cycle))
+    assert "3 plus votes and 1 minus vote; a minus vote only after two plus votes" in page
+
+    response = voter.get(ballot_url(cycle, pool))
+    html = response.get_data(as_text=True)
+    assert "<legend>D21 A</legend>" in html
+    for choice, label in (("none", "No vote"), ("plus", "Plus vote"), ("minus", "Minus vote")):
+        assert f'<label for="p-{a.id}-{choice}">{label}</label>' in html
+    early = {f"p-{a.id}": "1", f"p-{b.id}": "-1", f"p-{c.id}": ""}
+    response = voter.post(ballot_url(cycle, pool), {"action": "check", **early})
+    page = page_text(response)
+    assert "A minus vote needs at least two plus votes first." in page
+    assert "Plus votes used: 1 of 3. Minus votes used: 1 of 1." in page
+    assert checked(response, a, "1") and checked(response, b, "-1") and checked(response, c, "")
+    response = voter.post(ballot_url(cycle, pool), {"action": "cast", **early})
+    assert response.status_code == 422 and count_ballots(pool) == 0
+    good = {f"p-{a.id}": "1", f"p-{c.id}": "1", f"p-{b.id}": "-1"}
+    response = voter.post(ballot_url(cycle, pool), {"action": "review", **good})
+    page = page_text(response)
+    assert "Plus vote" in page and "Minus vote" in page
+    response = voter.post(ballot_url(cycle, pool), {"action": "cast", **good})
+    assert receipt_of(response)
+    [stored] = db.session.scalars(select(Ballot).where(Ballot.pool_id == pool.id))
+    assert {line.project_id: line.value for line in stored.lines} == {a.id: 1, c.id: 1, b.id: -1}
+
+
+# --- the closing time ----------------------------------------------------------------------------
+
+
+def test_a_ballot_cast_after_the_close_is_refused(app, town, code_cycle):
+    cycle, pool, (a, b, c), codes = code_cycle
+    voter = Browser(app)
+    voter.post(vote_url(cycle), {"code": codes[1]})
+    response = voter.post(ballot_url(cycle, pool), {"action": "review", f"p-{a.id}": "1"})
+    assert "Cast my ballot" in page_text(response)
+    # The clock passes the close while the voter reads the review page.
+    cycle.voting_closes_at = utcnow() - timedelta(seconds=1)
+    db.session.flush()
+    response = voter.post(ballot_url(cycle, pool), {"action": "cast", f"p-{a.id}": "1"})
+    assert response.status_code == 403
+    page = page_text(response)
+    assert "Voting is not open" in page and "Voting closed on" in page
+    assert count_ballots(pool) == 0
+    assert voter.get(vote_url(cycle)).status_code == 403
+
+
+def test_the_service_refuses_at_the_close_even_past_the_page_checks(
+    app, town, code_cycle, monkeypatch
+):
+    """The server's clock decides in the service itself: if the phase changes between the
+    page's check and the cast, the service's own refusal is shown."""
+    cycle, pool, (a, b, c), codes = code_cycle
+    voter = Browser(app)
+    voter.post(vote_url(cycle), {"code": codes[2]})
+    from participation.budget import views
+
+    monkeypatch.setattr(views.can, "can_vote", lambda user, pool: True)
+    cycle.voting_closes_at = utcnow() - timedelta(seconds=1)
+    db.session.flush()
+    response = voter.post(ballot_url(cycle, pool), {"action": "cast", f"p-{a.id}": "1"})
+    assert response.status_code == 403
+    assert "Voting is not open." in page_text(response)
+    assert count_ballots(pool) == 0
+
+
+# --- changing a ballot by its receipt ------------------------------------------------------------
+
+
+def test_a_changeable_ballot_is_changed_by_its_receipt(app, town):
+    cycle = make_cycle(town.municipality, verification=Verification.CODE)
+    pool = make_pool(cycle, amount=Decimal("500"), changeable=True, name="Měnitelný")
+    a = make_project(pool, cost="300", title="První")
+    b = make_project(pool, cost="200", title="Druhý")
+    db.session.refresh(cycle)
+    [code] = s.generate_voting_codes(cycle, 1, "zmena", None)
+    voter = Browser(app)
+    voter.post(vote_url(cycle), {"code": code})
+    response = voter.post(ballot_url(cycle, pool), {"action": "cast", f"p-{a.id}": "1"})
+    page = page_text(response)
+    assert "With it you can also change your ballot until" in page
+    receipt = receipt_of(response)
+
+    # Later, in another browser, with the receipt only.
+    later = Browser(app)
+    receipt_url = f"/lipnice/budget/{cycle.id}/receipt"
+    response = later.post(receipt_url, {"receipt": receipt})
+    page = page_text(response)
+    assert "Your ballot is counted in Měnitelný." in page and "Change my ballot" in page
+    change_url = f"/lipnice/budget/{cycle.id}/receipt/change"
+    response = later.post(change_url, {"receipt": receipt})
+    assert response.status_code == 200
+    assert "Change my ballot: Měnitelný" in page_text(response)
+    assert checked(response, a) and not checked(response, b)
+    response = later.post(
+        change_url,
+        {"receipt": receipt, "action": "check", f"p-{a.id}": "1", f"p-{b.id}": "1"},
+    )
+    assert "Your ballot is valid." in page_text(response)
+    response = later.post(change_url, {"receipt": receipt, "action": "review", f"p-{b.id}": "1"})
+    assert "Save my changed ballot" in page_text(response)
+    response = later.post(change_url, {"receipt": receipt, "action": "cast", f"p-{b.id}": "1"})
+    assert "Your ballot is changed" in page_text(response)
+    assert s.ballot_values(pool, receipt) == {b.id: 1}
+    assert count_ballots(pool) == 1
+    # A wrong receipt finds nothing to change.
+    response = later.post(change_url, {"receipt": "AAAA-AAAA-AAAA-AAAA"}, follow_redirects=True)
+    assert "No ballot has this receipt code." in page_text(response)
+
+
+def test_a_ballot_in_a_pool_that_is_not_changeable_cannot_be_changed(app, town, code_cycle):
+    cycle, pool, (a, b, c), codes = code_cycle
+    voter = Browser(app)
+    voter.post(vote_url(cycle), {"code": codes[0]})
+    receipt = receipt_of(voter.post(ballot_url(cycle, pool), {"action": "cast", f"p-{a.id}": "1"}))
+    response = voter.post(
+        f"/lipnice/budget/{cycle.id}/receipt/change", {"receipt": receipt}, follow_redirects=True
+    )
+    assert "Ballots in this pool cannot be changed." in page_text(response)
+
+
+# --- who may see the vote ------------------------------------------------------------------------
+
+
+def test_voting_pages_of_unpublished_cycles_and_other_towns_are_not_found(app, town):
+    from tests.ideas.helpers import make_town
+
+    draft = make_cycle(town.municipality, published=False)
+    pool = make_pool(draft)
+    other = make_town("jinde")
+    foreign = make_cycle(other.municipality)
+    foreign_pool = make_pool(foreign)
+    visitor = Browser(app)
+    for url in (
+        vote_url(draft),
+        ballot_url(draft, pool),
+        vote_url(foreign),
+        ballot_url(foreign, foreign_pool),
+        f"/lipnice/budget/{foreign.id}/receipt",
+    ):
+        assert visitor.get(url).status_code == 404, url
+
+
+def test_voting_before_it_opens_is_not_offered(app, town):
+    cycle = make_cycle(town.municipality, phase="preparation")
+    make_pool(cycle)
+    db.session.refresh(cycle)
+    response = Browser(app).get(vote_url(cycle))
+    assert response.status_code == 403
+    assert "Voting opens on" in page_text(response)
+
+
+def test_residence_in_the_town_lets_a_register_voter_choose_a_district(app, town):
+    cycle = make_cycle(
+        town.municipality, verification=Verification.REGISTER, residence=Residence.MUNICIPALITY
+    )
+    make_pool(cycle, name="Město")
+    sever = make_pool(cycle, district=town.districts["Sever"], name="Sever")
+    db.session.refresh(cycle)
+    put_in_register(town, ("7001011234", "JIH", 1970))
+    voter = Browser(app)
+    assert "The district you vote in" in voter.page(vote_url(cycle))
+    voter.post(
+        vote_url(cycle), {"identifier": "7001011234", "district": str(town.districts["Sever"].id)}
+    )
+    page = voter.page(vote_url(cycle))
+    assert "Vote in Sever" in page and "Your district: Sever." in page
+    assert voter.get(ballot_url(cycle, sever)).status_code == 200
+
+
+def test_the_roll_and_the_ballots_hold_only_hashes(app, town, code_cycle):
+    cycle, pool, (a, b, c), codes = code_cycle
+    voter = Browser(app)
+    voter.post(vote_url(cycle), {"code": codes[0]})
+    voter.post(ballot_url(cycle, pool), {"action": "cast", f"p-{a.id}": "1"})
+    keys = list(db.session.scalars(select(Voter.voter_key).where(Voter.pool_id == pool.id)))
+    assert len(keys) == 1 and keys[0].startswith("code:") and len(keys[0]) == 5 + 64
+    assert db.session.execute(text("SELECT 1")).scalar() == 1

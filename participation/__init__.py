@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from participation import commands, extensions
+from participation.budget import admin_views as budget_admin_views
 from participation.budget import models as budget_models
 from participation.budget import views as budget_views
 from participation.config import load_config
@@ -77,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(consultations_admin_views.bp)
     app.register_blueprint(consultations_report_views.bp)
     app.register_blueprint(budget_views.bp)
+    app.register_blueprint(budget_admin_views.bp)
     maps_widgets.use_local_assets()
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]

@@ -337,6 +337,24 @@ def delete_pool(pool: Pool, by: User | None) -> None:
     db.session.flush()
 
 
+def change_pool_rule(pool: Pool, rule: Rule, by: User | None) -> Pool:
+    """Change how the pool's winners are picked: allowed until voting closes (the rule
+    does not change the ballot). Points and D21 ballots are counted greedily."""
+    cycle = pool.cycle
+    if phase(cycle) not in (Phase.PREPARATION, Phase.VOTING):
+        raise BudgetError(_("The rule cannot change once voting has closed."))
+    rule = Rule(rule)
+    if pool.method in (Method.POINTS, Method.D21) and rule != Rule.GREEDY:
+        raise BudgetError(
+            _("Points and D21 ballots are counted greedily by score; choose the greedy rule.")
+        )
+    if pool.rule != rule:
+        pool.rule = rule
+        db.session.flush()
+        audit(cycle, by, "pool_changed", pool=pool.id, rule=rule)
+    return pool
+
+
 def save_categories(cycle: Cycle, by: User | None, names: Iterable[str]) -> list[BudgetCategory]:
     """Set the cycle's categories; existing ones are matched by name, so projects keep them."""
     existing = {c.name: c for c in cycle.categories}

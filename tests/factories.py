@@ -264,6 +264,7 @@ def make_project(pool, *, cost="100000", title: str | None = None, **fields):
     from participation.budget.models import Project
 
     project = Project(
+        municipality_id=pool.cycle.municipality_id,
         cycle_id=pool.cycle_id,
         pool=pool,
         title=title or f"Projekt {next(_seq)}",

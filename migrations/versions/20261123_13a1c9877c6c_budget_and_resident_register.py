@@ -151,6 +151,7 @@ def upgrade():
 
     op.create_table('budget_project',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('municipality_id', sa.Integer(), nullable=False),
     sa.Column('cycle_id', sa.Integer(), nullable=False),
     sa.Column('pool_id', sa.Integer(), nullable=False),
     sa.Column('idea_id', sa.Integer(), nullable=True),
@@ -174,6 +175,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['cycle_id'], ['budget_cycle.id'], name=op.f('fk_budget_project_cycle_id_budget_cycle'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['district_id'], ['maps_district.id'], name=op.f('fk_budget_project_district_id_maps_district'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['idea_id'], ['ideas_idea.id'], name=op.f('fk_budget_project_idea_id_ideas_idea'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['municipality_id'], ['core_municipality.id'], name=op.f('fk_budget_project_municipality_id_core_municipality'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['pool_id'], ['budget_pool.id'], name=op.f('fk_budget_project_pool_id_budget_pool'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_budget_project')),
     sa.UniqueConstraint('cycle_id', 'idea_id', name=op.f('uq_budget_project_cycle_id_idea_id'))
@@ -183,6 +185,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_budget_project_district_id'), ['district_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_budget_project_lat'), ['lat'], unique=False)
         batch_op.create_index(batch_op.f('ix_budget_project_lon'), ['lon'], unique=False)
+        batch_op.create_index(batch_op.f('ix_budget_project_municipality_id'), ['municipality_id'], unique=False)
         batch_op.create_index('ix_budget_project_pool', ['pool_id', 'title'], unique=False)
 
     op.create_table('budget_voter',

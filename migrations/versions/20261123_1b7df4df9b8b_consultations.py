@@ -218,6 +218,7 @@ def upgrade():
 
     op.create_table('consultations_answer',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('municipality_id', sa.Integer(), nullable=False),
     sa.Column('response_id', sa.Integer(), nullable=False),
     sa.Column('question_id', sa.Integer(), nullable=False),
     sa.Column('text', sa.Text(), nullable=True),
@@ -229,6 +230,7 @@ def upgrade():
     sa.Column('address', sa.String(length=300), nullable=True),
     sa.Column('district_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['district_id'], ['maps_district.id'], name=op.f('fk_consultations_answer_district_id_maps_district'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['municipality_id'], ['core_municipality.id'], name=op.f('fk_consultations_answer_municipality_id_core_municipality'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['question_id'], ['consultations_question.id'], name=op.f('fk_consultations_answer_question_id_consultations_question'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['response_id'], ['consultations_response.id'], name=op.f('fk_consultations_answer_response_id_consultations_response'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consultations_answer')),
@@ -238,6 +240,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_consultations_answer_district_id'), ['district_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_consultations_answer_lat'), ['lat'], unique=False)
         batch_op.create_index(batch_op.f('ix_consultations_answer_lon'), ['lon'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultations_answer_municipality_id'), ['municipality_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_consultations_answer_question_id'), ['question_id'], unique=False)
 
     op.create_table('consultations_comment',

@@ -219,6 +219,10 @@ class Project(Located, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Every located item carries its town (maps.Located reassigns districts by it).
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("core_municipality.id", ondelete="CASCADE"), index=True
+    )
     cycle_id: Mapped[int] = mapped_column(
         ForeignKey("budget_cycle.id", ondelete="CASCADE"), index=True
     )
@@ -251,10 +255,6 @@ class Project(Located, db.Model):
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="Milestone.due"
     )
-
-    @property
-    def municipality_id(self) -> int:
-        return self.cycle.municipality_id
 
 
 class ProjectImage(db.Model):

@@ -432,7 +432,7 @@ def save_project(
             raise BudgetError(_("Choose a place in this municipality."))
     created = project is None
     if created:
-        project = Project(cycle=cycle, cycle_id=cycle.id)
+        project = Project(cycle=cycle, cycle_id=cycle.id, municipality_id=cycle.municipality_id)
         db.session.add(project)
     project.pool = pool
     project.category = category
@@ -488,6 +488,7 @@ def project_from_idea(
         raise BudgetError(_("The idea's place is in another district than the pool's."))
     # Ids, not objects: the project joins the session only inside the savepoint below.
     project = Project(
+        municipality_id=cycle.municipality_id,
         cycle_id=cycle.id,
         pool_id=pool.id,
         idea_id=idea.id,
@@ -1282,6 +1283,7 @@ def import_pabulib(
             if pid in projects:
                 raise BudgetError(_("Project %(id)s is listed twice.", id=pid))
             projects[pid] = Project(
+                municipality_id=cycle.municipality_id,
                 cycle_id=cycle.id,
                 pool_id=pool.id,
                 external_id=pid,

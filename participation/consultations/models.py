@@ -386,6 +386,10 @@ class Answer(Located, db.Model):
     __table_args__ = (UniqueConstraint("response_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Every located item carries its town (maps.Located reassigns districts by it).
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("core_municipality.id", ondelete="CASCADE"), index=True
+    )
     response_id: Mapped[int] = mapped_column(
         ForeignKey("consultations_response.id", ondelete="CASCADE")
     )

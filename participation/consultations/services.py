@@ -696,7 +696,7 @@ def _store_answers(
             continue
         answer = by_question.get(qid)
         if answer is None:
-            answer = Answer(question_id=qid)
+            answer = Answer(question_id=qid, municipality_id=consultation.municipality_id)
             response.answers.append(answer)
         answer.text = value.text
         answer.number = value.number

@@ -81,6 +81,13 @@ from participation.maps import widgets
 
 bp = municipality_blueprint("budget_admin", __name__, url_prefix="/budget")
 
+
+@bp.record_once
+def _template_globals(state):
+    # For the staff area's overview (core's admin index links to each module's work).
+    state.app.jinja_env.globals.update(can_manage_budget=can.can_manage_budget)
+
+
 PHASE_LABELS = {
     Phase.PREPARATION: _l("Preparation"),
     Phase.VOTING: _l("Voting"),

@@ -6,6 +6,7 @@ from contextlib import ExitStack
 
 from flask import current_app, has_request_context
 
+from participation.budget import demo as budget_demo
 from participation.consultations import demo as consultations_demo
 from participation.core import demo as core_demo
 from participation.core import mail
@@ -29,4 +30,5 @@ def load_demo() -> Municipality:
         maps_demo.load(municipality)
         ideas_demo.load(municipality)
         consultations_demo.load(municipality)
+        budget_demo.load(municipality)
         return municipality

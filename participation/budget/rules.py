@@ -38,6 +38,7 @@ How it is fast and still exact:
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -377,7 +378,7 @@ class _Priced:
     rho: float  # price / cost
     error: float  # bound on the float error of rho
     price: float  # per payer, scaled units
-    classes: np.ndarray  # the classes of its supporters, by money
+    classes: np.ndarray  # the classes of its supporters
     counts: np.ndarray  # supporters in each
 
 
@@ -387,15 +388,27 @@ class _Round:
     rho: float
     error: float
     price: float
-    classes: np.ndarray  # the winner's supporters' classes and counts, by money
+    classes: np.ndarray  # the winner's supporters' classes, by id, and how many in each
     counts: np.ndarray
     paid_all: int
+    first_new: int  # the new classes, one per class in ``classes``, start at this id
+
+
+@dataclass
+class _Step:
+    """What a round starts from, given the winners before it (not the share): which class
+    each ballot group is in, and each project's supporters per class (filled on demand)."""
+
+    n_classes: int
+    group_class: np.ndarray
+    supporters: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    winner: int | None = None
 
 
 class _Run:
     """One run of Equal Shares at one share per voter: the winners round by round, the
-    projects dropped for lack of money, and the class tree needed to compute any class's
-    money exactly on demand (floats decide whatever they can decide with certainty)."""
+    projects dropped for lack of money, and what is needed to compute any class's money
+    exactly on demand (floats decide whatever they can decide with certainty)."""
 
     def __init__(self, engine: _EqualShares, share: Fraction) -> None:
         self.engine = engine
@@ -403,10 +416,7 @@ class _Run:
         self.rounds: list[_Round] = []
         self.dropped: list[tuple[int, int, float]] = []  # (project, round, money left)
         self.last_rho: dict[int, float] = {}
-        # Class c > 1 was made in round created[c] from the paying members of parent[c].
-        self.parent: list[int] = [0, 1]
-        self.created: list[int] = [0, 0]
-        self._exact_money: dict[int, Fraction] = {0: share, 1: Fraction(0)}
+        self._exact_money: dict[int, Fraction] = {0: share}
         self._exact_price: dict[int, Fraction] = {}
 
     @property
@@ -414,9 +424,14 @@ class _Run:
         return [r.winner for r in self.rounds]
 
     def selected(self) -> list[int]:
-        """Indices into the prepared projects: free projects first, then by round."""
-        considered = self.engine.considered
-        return list(self.engine.free) + [considered[r.winner] for r in self.rounds]
+        """Indices into the prepared projects, by round."""
+        return [self.engine.considered[r.winner] for r in self.rounds]
+
+    def _origin(self, c: int) -> tuple[int, int]:
+        """(parent class, round) of class c > 0."""
+        index = bisect.bisect_right([r.first_new for r in self.rounds], c) - 1
+        r = self.rounds[index]
+        return int(r.classes[c - r.first_new]), index
 
     def exact_money(self, c: int) -> Fraction:
         """Class c's money, exactly."""
@@ -424,44 +439,49 @@ class _Run:
         if known is None:
             chain = []
             while c not in self._exact_money:
-                chain.append(c)
-                c = self.parent[c]
+                parent, index = self._origin(c)
+                chain.append((c, index))
+                c = parent
             known = self._exact_money[c]
-            for c in reversed(chain):
-                known = max(known - self.exact_price(self.created[c]), Fraction(0))
+            for c, index in reversed(chain):
+                known = max(known - self.exact_price(index), Fraction(0))
                 self._exact_money[c] = known
         return known
 
-    def exact_price(self, round_index: int) -> Fraction:
-        """The exact price per payer of the winner of round ``round_index`` (0-based)."""
-        known = self._exact_price.get(round_index)
+    def exact_price(self, index: int) -> Fraction:
+        """The exact price per payer of the winner of round ``index`` (0-based)."""
+        known = self._exact_price.get(index)
         if known is None:
-            r = self.rounds[round_index]
+            r = self.rounds[index]
             known = self.engine.exact_price(self, r.winner, r.classes, r.counts)
             assert known is not None
-            self._exact_price[round_index] = known
+            self._exact_price[index] = known
         return known
 
 
 class _Doubt(Exception):
-    """A forced run cannot certify a decision."""
+    """A run following another cannot prove a decision."""
 
 
 class _EqualShares:
     """Equal Shares on one prepared pool.
 
-    Voters with the same money form a *class*: class 0 starts with everyone and class 1 is
-    "nothing left"; when a project is bought, each class of its supporters that keeps some
-    money becomes a new class. Money is tracked in floats, which decide every comparison
-    they can decide with certainty (their error is far below ``_FLOAT_DOUBT``); anything
-    closer is decided exactly from the class tree (:class:`_Run`).
+    Voters with the same history form a *class*: class 0 starts with everyone; when a
+    project is bought, the members of each class who support it become a new class with the
+    price less (or nothing, for those who had less). Money is tracked in floats, which decide
+    every comparison they can decide with certainty (their error is far below
+    ``_FLOAT_DOUBT``); anything closer is decided exactly from the class tree (:class:`_Run`).
+
+    Which class each voter is in depends only on the winners so far, not on the share, so
+    runs at nearby shares (Add1) share it: ``_path`` keeps the classes of the last sequence of
+    winners round by round, and a run recomputes only the money (a few vectors per round)
+    for as long as its winners are the same.
     """
 
     def __init__(self, prep: _Prepared, tie_keys: list[Any]) -> None:
         self.prep = prep
         # pabutools' cost satisfaction of a free project is 0, so like a project nobody
         # supports it is never bought (greedy completion takes it).
-        self.free: list[int] = []
         self.considered = [i for i, c in enumerate(prep.costs) if c > 0 and prep.votes[i] > 0]
         local = {p: j for j, p in enumerate(self.considered)}
         self.keys = [tie_keys[p] for p in self.considered]
@@ -475,9 +495,9 @@ class _EqualShares:
                 j = local.get(p)
                 if j is not None:
                     members[j].append(g)
-        self.n_groups = len(prep.groups)
         self.supporters = [np.array(m, dtype=np.int64) for m in members]
         self.supporter_weights = [weights[m] for m in self.supporters]
+        self._path: list[_Step] = [_Step(1, np.zeros(len(prep.groups), dtype=np.int64))]
 
     # -- one run
 
@@ -496,25 +516,21 @@ class _EqualShares:
         """
         run = _Run(self, share)
         n_projects = len(self.considered)
-        budget = np.zeros(256)
+        budget = np.zeros(max(256, self._path[-1].n_classes))
         budget[0] = float(share)
-        n_classes = 2
-        group_class = np.zeros(self.n_groups, dtype=np.int64)
         # Lower bounds on every project's rho (money only shrinks from round to round).
         low = 1.0 / self.votes
         low_error = 1e-12 * low
         remaining = np.ones(n_projects, dtype=bool)
-        # Budgets carry an absolute error far below this, relative to the share.
-        tolerance = _FLOAT_DOUBT * float(share)
         round_no = 0
         try:
             while remaining.any():
                 round_no += 1
-                state = (group_class, budget, n_classes)
+                step = self._path[round_no - 1]
                 target = None
                 if follow is not None:
                     if round_no > len(follow.rounds):
-                        self._check_nothing_affordable(run, remaining, state, round_no)
+                        self._check_nothing_affordable(run, remaining, step, budget, round_no)
                         break
                     target = follow.rounds[round_no - 1]
                 candidates = np.flatnonzero(remaining)
@@ -529,7 +545,7 @@ class _EqualShares:
                             break
                     elif best is not None and low[j] - low_error[j] > best.rho + best.error:
                         break
-                    one = self._price(run, j, state)
+                    one = self._price(run, j, step, budget)
                     if isinstance(one, float):  # its supporters cannot pay for it: never again
                         remaining[j] = False
                         run.dropped.append((j, round_no, one))
@@ -543,7 +559,7 @@ class _EqualShares:
                     if best is None or one.rho < best.rho:
                         best = one
                 if target is not None:
-                    forced = self._price(run, target.winner, state)
+                    forced = self._price(run, target.winner, step, budget)
                     if isinstance(forced, float):
                         raise _Doubt
                     best = forced
@@ -551,36 +567,36 @@ class _EqualShares:
                     break
                 else:
                     best = self._resolve_ties(run, best, priced)
-                winner = best.project
-                remaining[winner] = False
-                run.last_rho[winner] = best.rho
-                budget, n_classes = self._pay(run, best, group_class, budget, n_classes, tolerance)
-                run.rounds.append(
-                    _Round(winner, best.rho, best.error, best.price, best.classes, best.counts,
-                           self._paid_all)
-                )  # fmt: skip
+                remaining[best.project] = False
+                run.last_rho[best.project] = best.rho
+                budget = self._pay(run, best, step, round_no, budget)
         except _Doubt:
             return None
         return run
 
-    def _classes(self, j: int, state: tuple) -> tuple[np.ndarray, np.ndarray]:
-        group_class, budget, n_classes = state
-        counts = np.bincount(
-            group_class[self.supporters[j]], weights=self.supporter_weights[j], minlength=n_classes
-        )
-        counts[1] = 0  # "nothing left" neither pays nor changes anything
-        classes = np.flatnonzero(counts)
-        counts = counts[classes]
-        by_money = np.argsort(budget[classes], kind="stable")
-        return classes[by_money], counts[by_money]
+    def _supporters(self, j: int, step: _Step) -> tuple[np.ndarray, np.ndarray]:
+        """Project j's supporters per class at the start of ``step``'s round."""
+        known = step.supporters.get(j)
+        if known is None:
+            of_supporters = step.group_class[self.supporters[j]]
+            if step.n_classes > 8 * len(of_supporters):  # class ids are sparse here: sort
+                classes, inverse = np.unique(of_supporters, return_inverse=True)
+                known = (classes, np.bincount(inverse, weights=self.supporter_weights[j]))
+            else:
+                counts = np.bincount(
+                    of_supporters, weights=self.supporter_weights[j], minlength=step.n_classes
+                )
+                classes = np.flatnonzero(counts)
+                known = (classes, counts[classes])
+            step.supporters[j] = known
+        return known
 
-    def _price(self, run: _Run, j: int, state: tuple) -> _Priced | float:
+    def _price(self, run: _Run, j: int, step: _Step, budget: np.ndarray) -> _Priced | float:
         """Project j's price per payer in floats, or (a float) the money its supporters have
         when that is less than it costs."""
-        budget = state[1]
-        classes, counts = self._classes(j, state)
-        cost = self.cost[j]
+        classes, counts = self._supporters(j, step)
         money_classes = budget[classes]
+        cost = self.cost[j]
         paid = counts * money_classes
         money = float(paid.sum())
         total = float(counts.sum())
@@ -595,14 +611,24 @@ class _EqualShares:
                 return money
         elif money < cost:
             return money
-        poorer = np.cumsum(paid) - paid
-        others = total - (np.cumsum(counts) - counts)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            prices = (cost - poorer) / others
-        fits = (others > 0) & (prices <= money_classes)
-        first = int(np.argmax(fits)) if fits.any() else len(classes) - 1
-        price = float(prices[first])
-        rest = float(others[first])
+        # Everyone pays the price, except those with less, who pay what they have: start with
+        # an equal split and let the poorer give all until nobody else is poorer than the
+        # price (it only grows; pabutools' "poor/rich" computation, without sorting).
+        price, rest = cost / total, total
+        poor = money_classes < price
+        n_poor = int(np.count_nonzero(poor))
+        while n_poor:
+            rest = total - float(np.dot(counts, poor))
+            if rest <= 0:  # all give all they have: exactly enough
+                price = float(money_classes.max())
+                rest = 1.0
+                break
+            price = (cost - float(np.dot(paid, poor))) / rest
+            poor = money_classes < price
+            more = int(np.count_nonzero(poor))
+            if more == n_poor:
+                break
+            n_poor = more
         error = doubt / rest / cost + _FLOAT_DOUBT * price / cost
         return _Priced(j, price / cost, error, price, classes, counts)
 
@@ -640,10 +666,10 @@ class _EqualShares:
 
         return min(close, key=exact_rho)
 
-    def _check_loses(self, run: _Run, one: _Priced, follow: _Run, round_index: int) -> None:
-        """In a forced run: project ``one`` (priced at the larger share) must lose to the
+    def _check_loses(self, run: _Run, one: _Priced, follow: _Run, index: int) -> None:
+        """In a following run: project ``one`` (priced at the larger share) must lose to the
         winner of ``follow``'s round (priced at the smaller share)."""
-        target = follow.rounds[round_index]
+        target = follow.rounds[index]
         if one.rho - one.error > target.rho + target.error:
             return
         if one.rho + one.error < target.rho - target.error:
@@ -651,52 +677,47 @@ class _EqualShares:
         price = self.exact_price(run, one.project, one.classes, one.counts)
         assert price is not None
         mine = price / self.int_cost[one.project]
-        theirs = follow.exact_price(round_index) / self.int_cost[target.winner]
+        theirs = follow.exact_price(index) / self.int_cost[target.winner]
         if mine < theirs or (mine == theirs and self.keys[one.project] < self.keys[target.winner]):
             raise _Doubt
 
     def _check_nothing_affordable(
-        self, run: _Run, remaining: np.ndarray, state: tuple, round_no: int
+        self, run: _Run, remaining: np.ndarray, step: _Step, budget: np.ndarray, round_no: int
     ) -> None:
         for j in np.flatnonzero(remaining).tolist():
-            money = self._price(run, j, state)
+            money = self._price(run, j, step, budget)
             if not isinstance(money, float):
                 raise _Doubt
             run.dropped.append((j, round_no, money))
         remaining[:] = False
 
-    _paid_all = 0
-
     def _pay(
-        self,
-        run: _Run,
-        best: _Priced,
-        group_class: np.ndarray,
-        budget: np.ndarray,
-        n_classes: int,
-        tolerance: float,
-    ) -> tuple[np.ndarray, int]:
-        """The winner's supporters pay: a class certainly poorer than the price gives all it
-        has (class 1); every other class's members become a new class with the price less
-        (at least 0; exactly, ``_Run.exact_money`` decides)."""
-        classes, counts = best.classes, best.counts
-        left = budget[classes] - best.price
-        poor = left < -tolerance
-        self._paid_all = int(counts[poor].sum())
-        rich = classes[~poor]
-        n_new = len(rich)
-        if n_classes + n_new > len(budget):
-            budget = np.resize(budget, max(2 * len(budget), n_classes + n_new))
-        new_ids = np.arange(n_classes, n_classes + n_new)
-        budget[new_ids] = np.maximum(left[~poor], 0.0)
-        run.parent.extend(rich.tolist())
-        run.created.extend([len(run.rounds)] * n_new)
-        mapping = np.arange(n_classes)
-        mapping[classes[poor]] = 1
-        mapping[rich] = new_ids
-        members = self.supporters[best.project]
-        group_class[members] = mapping[group_class[members]]
-        return budget, n_classes + n_new
+        self, run: _Run, best: _Priced, step: _Step, round_no: int, budget: np.ndarray
+    ) -> np.ndarray:
+        """The winner's supporters pay: each class of them becomes a new class with the price
+        less, or nothing if they had less (exactly: ``_Run.exact_money``)."""
+        parents, parent_counts = self._supporters(best.project, step)  # by class id
+        if step.winner != best.project:  # a new sequence of winners from here on
+            step.winner = best.project
+            del self._path[round_no:]
+            new = step.n_classes + len(parents)
+            mapping = np.arange(step.n_classes)
+            mapping[parents] = np.arange(step.n_classes, new)
+            group_class = step.group_class.copy()
+            members = self.supporters[best.project]
+            group_class[members] = mapping[group_class[members]]
+            self._path.append(_Step(new, group_class))
+        new = self._path[round_no].n_classes
+        if new > len(budget):
+            budget = np.resize(budget, max(2 * len(budget), new))
+        paid_all = int(best.counts[budget[best.classes] <= best.price].sum())
+        budget[step.n_classes : new] = np.maximum(budget[parents] - best.price, 0.0)
+        # The new class step.n_classes + i comes from parents[i].
+        run.rounds.append(
+            _Round(best.project, best.rho, best.error, best.price, parents, parent_counts,
+                   paid_all, step.n_classes)
+        )  # fmt: skip
+        return budget
 
 
 def _mes_fates(
@@ -708,10 +729,6 @@ def _mes_fates(
     if run is None:
         return fates
     engine, unit = run.engine, prep.unit
-    for i in engine.free:
-        fate = fates[prep.projects[i].id]
-        fate.status, fate.round, fate.price, fate.rho = "selected", 0, 0.0, 0.0
-        fate.payers = fate.paid_all_they_had = 0
     for number, r in enumerate(run.rounds, start=1):
         cost = engine.int_cost[r.winner]
         fate = fates[prep.projects[engine.considered[r.winner]].id]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 
@@ -88,3 +89,49 @@ def make_municipality(app, prefix: str = "town") -> tuple[str, str]:
         )
         db.session.commit()
     return slug, email
+
+
+# --- shared by the module tests that drive maps and the keyboard --------------------------
+
+TILE_HOST = "https://tile.openstreetmap.org"
+# A 1 x 1 transparent PNG for every tile, so that nothing waits for a network there is none of.
+TILE_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAC0lEQVR4nGNgAAIAAAUAAXpeqz8AAAAASUVORK5CYII="
+)
+
+
+def serve_tiles(context) -> None:
+    """Answer the tile server's requests locally (they are still recorded as requested)."""
+    context.route(
+        f"{TILE_HOST}/**",
+        lambda route: route.fulfill(status=200, content_type="image/png", body=TILE_PNG),
+    )
+
+
+def foreign_requests(requested: list[str], base_url: str) -> list[str]:
+    """Requests to hosts other than ours (nor data: or about:), the tile server excepted."""
+    return [
+        url
+        for url in requested
+        if not (url.startswith(base_url + "/") or url == base_url)
+        and not url.startswith(("data:", "about:", TILE_HOST + "/"))
+    ]
+
+
+def focused(page: Page) -> str:
+    """What has the keyboard focus, for messages: tag#id and the start of its text."""
+    return page.evaluate(
+        "() => { const e = document.activeElement; return e.tagName"
+        " + (e.id ? '#' + e.id : '') + ' ' + (e.textContent || '').trim().slice(0, 20); }"
+    )
+
+
+def tab_to(page: Page, target, limit: int = 80) -> list[str]:
+    """Press Tab until ``target`` (a locator) has the focus; the path, for the message."""
+    path = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        path.append(focused(page))
+        if target.evaluate("e => e === document.activeElement"):
+            return path
+    raise AssertionError(f"Tab never reached {target}; it went: {path}")

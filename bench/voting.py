@@ -1,0 +1,581 @@
+"""Benchmark: voters casting ballots over HTTP against gunicorn and PostgreSQL, beside a
+bare endpoint that only inserts one row, in the same run; then the integrity check.
+
+    .venv/bin/python bench/voting.py [--voters 3000] [--workers 5] [--connections 32]
+
+Not a test. Needs PostgreSQL + PostGIS on 127.0.0.1:5432 (``BENCH_DATABASE_URL``), gunicorn
+(the ``prod`` extra) and ``wrk`` (``apt-get install wrk``).
+
+1. A fresh database ``participation_bench_voting``, migrated with Alembic, with the demo
+   town; a cycle in its voting phase verified by one-time codes; one city-wide approval
+   pool with ten projects; ``--voters`` codes generated as for letters.
+2. Every voter identifies as a browser would, with a Python client: GET the voting page
+   (a session and its CSRF token), POST their code (the session now holds who votes,
+   signed). These two requests are timed too, but apart.
+3. The casts, with ``wrk`` from a Lua script: each request is one voter's
+   ``POST /<slug>/budget/<cycle>/vote/<pool>`` with ``action=cast``, their session cookie,
+   their CSRF token and three projects. A tenth of the voters appear twice in a row, so
+   their two casts go out at once on two connections.
+4. The bare endpoint, a tiny WSGI app defined here (not in the product) under the same
+   gunicorn settings: each POST inserts one row into a table of its own and commits. It
+   runs before and after the casts, and its rate is the mean of the two.
+5. Afterwards: ballots in the pool = voter-roll rows = distinct voters whose cast got 200,
+   every voter who cast exactly once (each doubled voter: one 200, one refusal), every
+   ballot with its three lines.
+
+Target (issue 6): ballots per second at least half the bare endpoint's rate; nothing lost
+or doubled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+import _common as c
+from sqlalchemy import create_engine, text
+
+HERE = Path(__file__).resolve().parent
+VENV_BIN = Path(sys.executable).parent
+URL_ENV = "BENCH_VOTING_URL"
+TARGET = 0.5
+LINES_PER_BALLOT = 3
+
+
+# --- the two WSGI apps gunicorn serves (``voting:product_app()``, ``voting:bare_app()``) ---
+
+
+def product_app():
+    """The real application on the benchmark database."""
+    return c.make_app(os.environ[URL_ENV])
+
+
+def bare_app():
+    """One INSERT and one COMMIT per POST on a connection kept per worker: the least an
+    endpoint that records something can do over HTTP with this server and database."""
+    import psycopg
+
+    url = os.environ[URL_ENV].replace("postgresql+psycopg://", "postgresql://")
+    local = threading.local()
+
+    def app(environ, start_response):
+        connection = getattr(local, "connection", None)
+        if connection is None:
+            connection = local.connection = psycopg.connect(url)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_bare (body) VALUES (%s)", (body[:200].decode(),))
+        connection.commit()
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+        return [b"ok"]
+
+    return app
+
+
+# --- setting up --------------------------------------------------------------------------
+
+
+def set_up_cycle(app, voters: int):
+    """A cycle in voting with one approval pool of ten projects and ``voters`` codes."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from participation.budget import services
+    from participation.budget.models import Method, Verification
+    from participation.core.models import Municipality, utcnow
+    from participation.extensions import db
+
+    town = c.set_up(app)
+    with app.app_context():
+        municipality = db.session.get(Municipality, town.municipality_id)
+        now = utcnow()
+        cycle = services.save_cycle(
+            None,
+            municipality,
+            None,
+            title="Benchmark",
+            year=now.year,
+            voting_opens_at=now + timedelta(seconds=2),
+            voting_closes_at=now + timedelta(days=1),
+            verification=Verification.CODE,
+            min_age=0,
+        )
+        pool = services.save_pool(
+            None, cycle, None, name="Celé město", amount=Decimal("1000000"), method=Method.APPROVAL
+        )
+        for n in range(10):
+            services.save_project(
+                None, cycle, pool, None, title=f"Projekt {n + 1}", cost=Decimal("100000")
+            )
+        services.publish_cycle(cycle, None)
+        codes = services.generate_voting_codes(cycle, voters, "bench", None)
+        db.session.commit()
+        project_ids = [p.id for p in pool.projects]
+        ids = (town.slug, cycle.id, pool.id)
+        db.session.remove()
+    engine = create_engine(os.environ[URL_ENV])
+    with engine.begin() as connection:
+        connection.execute(
+            text("CREATE TABLE bench_bare (id bigserial PRIMARY KEY, body text NOT NULL)")
+        )
+    engine.dispose()
+    time.sleep(2.5)  # voting opens
+    return ids, project_ids, codes
+
+
+# --- gunicorn and wrk ----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    def __init__(self, target: str, workers: int):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                str(VENV_BIN / "gunicorn"),
+                "--chdir",
+                str(HERE),
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "--graceful-timeout",
+                "5",
+                target,
+            ],
+            env={**os.environ},
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            self.stop()
+            raise SystemExit(f"gunicorn {target} did not start")
+        time.sleep(1)  # every worker up
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+CAST_LUA = r"""
+-- Each line of the file (args[1]) is one cast: the voter's cookie, a tab, the form body.
+-- Once every cast is sent, connections still free ask for a static file until the last
+-- cast is answered; those answers are not counted. wrk's own clock runs for the whole -d,
+-- so the casts' time is taken here, from the first cast sent to the last one answered.
+local ffi = require("ffi")
+ffi.cdef[[
+  typedef struct { long tv_sec; long tv_usec; } bench_timeval;
+  int gettimeofday(bench_timeval *tv, void *tz);
+]]
+local tv = ffi.new("bench_timeval")
+local function now()
+  ffi.C.gettimeofday(tv, nil)
+  return tonumber(tv.tv_sec) + tonumber(tv.tv_usec) / 1e6
+end
+
+local threads = {}
+function setup(thread)
+  threads[#threads + 1] = thread
+end
+
+local requests = {}
+local filler
+local index = 0
+answered, ok, refused, other, started, finished = 0, 0, 0, 0, 0, 0
+
+function init(args)
+  for line in io.lines(args[1]) do
+    local cookie, body = line:match("^(.-)\t(.*)$")
+    requests[#requests + 1] = wrk.format("POST", nil, {
+      ["Cookie"] = cookie,
+      ["Accept-Language"] = "en",
+      ["Content-Type"] = "application/x-www-form-urlencoded",
+    }, body)
+  end
+  filler = wrk.format("GET", "/static/favicon.svg")
+end
+
+function request()
+  index = index + 1
+  if index == 1 then started = now() end
+  if index > #requests then return filler end
+  return requests[index]
+end
+
+function response(status, headers, body)
+  if body:find("<svg", 1, true) then return end
+  answered = answered + 1
+  if status == 200 and body:find('class="receipt-code"', 1, true) then
+    ok = ok + 1
+  elseif body:find("You have already voted in this pool.", 1, true) then
+    refused = refused + 1
+  else
+    other = other + 1
+  end
+  if answered >= #requests then
+    finished = now()
+    wrk.thread:stop()
+  end
+end
+
+function done(summary, latency, requests_)
+  local t = threads[1]
+  io.write(string.format("CASTS answered=%d ok=%d refused=%d other=%d seconds=%.3f\n",
+    t:get("answered"), t:get("ok"), t:get("refused"), t:get("other"),
+    t:get("finished") - t:get("started")))
+end
+"""
+
+BARE_LUA = r"""
+wrk.method = "POST"
+wrk.body = "voter=bench&action=cast"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+"""
+
+
+def run_wrk(url: str, script: str, connections: int, duration: int, args=()) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+        path = f.name
+    command = [
+        "timeout",
+        str(duration + 30),
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "--timeout",
+        "60s",
+        "-s",
+        path,
+        url,
+    ]
+    if args:
+        command += ["--", *args]
+    done_run = subprocess.run(command, capture_output=True, text=True)
+    out = done_run.stdout + done_run.stderr
+    os.unlink(path)
+    Path(tempfile.gettempdir(), f"bench-voting-wrk-{int(time.time())}.txt").write_text(out)
+    if "Requests/sec" not in out:
+        raise SystemExit(f"wrk gave no figures:\n{out}")
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    done = int(re.search(r"(\d+) requests in", out).group(1))
+    amount, unit = re.search(r"requests in ([\d.]+)(ms|s|m)\b", out).groups()
+    seconds = float(amount) * {"ms": 0.001, "s": 1.0, "m": 60.0}[unit]
+    latency = {p: re.search(rf"\s{p}%\s+([\d.]+\w+)", out).group(1) for p in ("50", "90", "99")}
+    statuses = {}
+    match = re.search(r"CASTS (.*)", out)
+    if match:
+        statuses = {k: float(v) for k, v in (part.split("=") for part in match.group(1).split())}
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rate": rate,
+        "requests": done,
+        "seconds": seconds,
+        "latency": latency,
+        "statuses": statuses,
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": errors.group(1) if errors else "",
+        "raw": out,
+    }
+
+
+# --- voters identify (Python client) --------------------------------------------------------
+
+
+COOKIE = re.compile(r"session=([^;]+)")
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def identify(port: int, slug: str, cycle_id: int, code: str) -> tuple[str, str]:
+    """GET the voting page and POST the code, as a browser; returns the session cookie
+    and the CSRF token the voter casts with."""
+    path = f"/{slug}/budget/{cycle_id}/vote"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        connection.request("GET", path, headers={"Accept-Language": "en"})
+        response = connection.getresponse()
+        page = response.read().decode()
+        cookie = COOKIE.search(response.getheader("Set-Cookie") or "").group(1)
+        token = TOKEN.search(page).group(1)
+        connection.close()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        body = urlencode({"csrf_token": token, "code": code})
+        connection.request(
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Cookie": f"session={cookie}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept-Language": "en",
+            },
+        )
+        response = connection.getresponse()
+        response.read()
+        if response.status != 302:
+            raise RuntimeError(f"identifying with a code answered {response.status}")
+        cookie = COOKIE.search(response.getheader("Set-Cookie") or "").group(1)
+        return cookie, token
+    finally:
+        connection.close()
+
+
+def warm_up(port: int, path: str, times: int) -> None:
+    """Each worker imports and compiles its templates on its first requests: not timed."""
+    for _ in range(times):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection.request("GET", path, headers={"Accept-Language": "en"})
+        connection.getresponse().read()
+        connection.close()
+
+
+# --- the integrity check -------------------------------------------------------------------
+
+
+def check(pool_id: int, cast_ok: int, voters: int) -> list[tuple[str, object, object, bool]]:
+    engine = create_engine(os.environ[URL_ENV])
+    with engine.connect() as connection:
+
+        def one(sql: str) -> int:
+            return connection.execute(text(sql), {"pool": pool_id}).scalar()
+
+        ballots = one("SELECT count(*) FROM budget_ballot WHERE pool_id = :pool")
+        roll = one("SELECT count(*) FROM budget_voter WHERE pool_id = :pool")
+        distinct = one("SELECT count(DISTINCT voter_key) FROM budget_voter WHERE pool_id = :pool")
+        without_lines = one(
+            "SELECT count(*) FROM budget_ballot b WHERE b.pool_id = :pool AND NOT EXISTS "
+            "(SELECT 1 FROM budget_ballot_line l WHERE l.ballot_id = b.id)"
+        )
+        wrong_lines = one(
+            "SELECT count(*) FROM (SELECT b.id FROM budget_ballot b JOIN budget_ballot_line l "
+            "ON l.ballot_id = b.id WHERE b.pool_id = :pool GROUP BY b.id "
+            f"HAVING count(*) <> {LINES_PER_BALLOT}) AS x"
+        )
+        used_codes = connection.execute(
+            text("SELECT count(*) FROM core_voting_code WHERE used_at IS NOT NULL")
+        ).scalar()
+    engine.dispose()
+    return [
+        ("ballots in the pool = casts answered 200", ballots, cast_ok, ballots == cast_ok),
+        ("voter-roll rows = ballots", roll, ballots, roll == ballots),
+        ("distinct voters on the roll = voters", distinct, voters, distinct == voters),
+        ("ballots = voters (none lost, none doubled)", ballots, voters, ballots == voters),
+        ("ballots without lines", without_lines, 0, without_lines == 0),
+        (f"ballots without exactly {LINES_PER_BALLOT} lines", wrong_lines, 0, wrong_lines == 0),
+        ("codes marked used = voters", used_codes, voters, used_codes == voters),
+    ]
+
+
+# --- main --------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voters", type=int, default=3000)
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections")
+    parser.add_argument("--bare-seconds", type=int, default=10)
+    parser.add_argument(
+        "--cast-seconds", type=int, default=45, help="wrk's -d: an upper bound on the casts"
+    )
+    parser.add_argument("--identify-threads", type=int, default=8)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install -y wrk")
+
+    c.say(f"load average {c.load_average()}; fresh database")
+    url = c.fresh_database("_voting")
+    os.environ[URL_ENV] = url
+    app = c.make_app(url)
+    (slug, cycle_id, pool_id), project_ids, codes = set_up_cycle(app, args.voters)
+    c.say(f"{len(codes)} voting codes; cycle {cycle_id}, pool {pool_id}")
+
+    bare_rates = []
+    bare = Gunicorn("voting:bare_app()", args.workers)
+    try:
+        warm_up(bare.port, "/", 4 * args.workers)
+        c.say("bare endpoint, first run")
+        result = run_wrk(
+            f"http://127.0.0.1:{bare.port}/", BARE_LUA, args.connections, args.bare_seconds
+        )
+        bare_rates.append(result)
+    finally:
+        bare.stop()
+
+    product = Gunicorn("voting:product_app()", args.workers)
+    try:
+        warm_up(product.port, f"/{slug}/budget/{cycle_id}/vote", 4 * args.workers)
+        c.say(f"{len(codes)} voters identify ({args.identify_threads} threads)")
+        started = time.perf_counter()
+        with ThreadPoolExecutor(args.identify_threads) as pool:
+            sessions = list(
+                pool.map(lambda code: identify(product.port, slug, cycle_id, code), codes)
+            )
+        identify_seconds = time.perf_counter() - started
+        c.say(f"identified in {identify_seconds:.1f} s")
+
+        doubled = set(range(0, len(sessions), 10))  # a tenth cast twice at once
+        lines = []
+        for i, (cookie, token) in enumerate(sessions):
+            body = urlencode(
+                {"csrf_token": token, "action": "cast"}
+                | {f"p-{p}": "1" for p in project_ids[i % 8 : i % 8 + LINES_PER_BALLOT]}
+            )
+            lines.append(f"session={cookie}\t{body}")
+            if i in doubled:
+                lines.append(f"session={cookie}\t{body}")
+        with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
+            f.write("\n".join(lines) + "\n")
+            requests_file = f.name
+        c.say(f"{len(lines)} casts ({len(doubled)} voters twice at once), wrk")
+        cast = run_wrk(
+            f"http://127.0.0.1:{product.port}/{slug}/budget/{cycle_id}/vote/{pool_id}",
+            CAST_LUA,
+            args.connections,
+            args.cast_seconds,
+            args=[requests_file],
+        )
+        os.unlink(requests_file)
+    finally:
+        product.stop()
+
+    bare = Gunicorn("voting:bare_app()", args.workers)
+    try:
+        warm_up(bare.port, "/", 4 * args.workers)
+        c.say("bare endpoint, second run")
+        bare_rates.append(
+            run_wrk(f"http://127.0.0.1:{bare.port}/", BARE_LUA, args.connections, args.bare_seconds)
+        )
+    finally:
+        bare.stop()
+
+    statuses = cast["statuses"]
+    ok = int(statuses.get("ok", 0))
+    refused = int(statuses.get("refused", 0))
+    checks = check(pool_id, ok, len(codes))
+    checks.append(
+        ("doubled voters refused once each", refused, len(doubled), refused == len(doubled))
+    )
+    checks.append(
+        (
+            "casts answered",
+            statuses.get("answered", 0),
+            len(lines),
+            statuses.get("answered", 0) == len(lines),
+        )
+    )
+    checks.append(
+        (
+            "casts answered otherwise (errors)",
+            statuses.get("other", 0),
+            0,
+            statuses.get("other", 0) == 0,
+        )
+    )
+    bare_rate = sum(r["rate"] for r in bare_rates) / len(bare_rates)
+    cast_seconds = statuses.get("seconds", 0)
+    if not 0 < cast_seconds <= cast["seconds"]:  # not every cast answered: wrk's own time
+        cast_seconds = cast["seconds"]
+    ballots_rate = ok / cast_seconds
+    ratio = ballots_rate / bare_rate
+
+    print()
+    print(f"load average at the end: {c.load_average()}; {os.cpu_count()} CPUs")
+    print(
+        f"gunicorn: {args.workers} sync workers each; wrk: 1 thread, {args.connections} "
+        f"connections; {len(codes)} voters"
+    )
+    print()
+    print(
+        c.table(
+            ["", "requests", "seconds", "per second", "p50", "p90", "p99", "statuses"],
+            [
+                [
+                    "bare insert (before)",
+                    bare_rates[0]["requests"],
+                    f"{bare_rates[0]['seconds']:.1f}",
+                    f"{bare_rates[0]['rate']:,.0f}",
+                    *bare_rates[0]["latency"].values(),
+                    f"non-2xx {bare_rates[0]['non2xx']}",
+                ],
+                [
+                    "bare insert (after)",
+                    bare_rates[1]["requests"],
+                    f"{bare_rates[1]['seconds']:.1f}",
+                    f"{bare_rates[1]['rate']:,.0f}",
+                    *bare_rates[1]["latency"].values(),
+                    f"non-2xx {bare_rates[1]['non2xx']}",
+                ],
+                [
+                    "cast a ballot (200 and refusals)",
+                    int(statuses.get("answered", 0)),
+                    f"{cast_seconds:.1f}",
+                    f"{statuses.get('answered', 0) / cast_seconds:,.0f}",
+                    *cast["latency"].values(),
+                    f"cast {ok}, refused {refused}, other {int(statuses.get('other', 0))}",
+                ],
+                [
+                    "identify (GET + POST, Python client)",
+                    2 * len(codes),
+                    f"{identify_seconds:.1f}",
+                    f"{2 * len(codes) / identify_seconds:,.0f}",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
+            ],
+        )
+    )
+    print()
+    print(
+        f"ballots per second: {ballots_rate:,.0f}; bare inserts per second (mean of two runs): "
+        f"{bare_rate:,.0f}; ratio {ratio:.2f} (target at least {TARGET})"
+        f" -> {'met' if ratio >= TARGET else 'NOT met'}"
+    )
+    if cast["socket_errors"]:
+        print(f"socket errors while casting: {cast['socket_errors']}")
+    print()
+    print(
+        c.table(
+            ["check", "found", "expected", "ok"],
+            [[a, b, e, "yes" if k else "NO"] for a, b, e, k in checks],
+        )
+    )
+    if not all(k for *_rest, k in checks):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -227,6 +227,18 @@ def test_inputs_are_checked():
     assert Project("a", 222176.85).cost == Fraction("222176.85")
 
 
+def test_equal_shares_steps_are_the_runs_of_add1():
+    projects, ballots, budget = generated(77)
+    steps = rules.equal_shares_steps(projects, ballots, budget, [0, 3, 1])
+    assert list(steps) == [0, 1, 3]
+    for step, selected in steps.items():
+        once = rules.tally_equal_shares(projects, ballots, budget, share_increase=step)
+        assert once.selected == selected
+    add1 = rules.tally_equal_shares_add1(projects, ballots, budget, completion=False)
+    last = rules.equal_shares_steps(projects, ballots, budget, [add1.add1_steps])
+    assert last[add1.add1_steps] == add1.selected
+
+
 def test_nobody_voted():
     projects = [Project("a", 10), Project("b", 20)]
     for tally in TALLIES.values():

@@ -430,14 +430,16 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt=VOTER_SALT)
 
 
-def _remember(eligibility: services.Eligibility, voted: set[int]) -> None:
+def _remember(
+    eligibility: services.Eligibility, voted: set[int], pool_ids: set[int] | None = None
+) -> None:
     token = _serializer().dumps(
         {
             "c": eligibility.cycle_id,
             "m": eligibility.method.value,
             "k": eligibility.voter_key,
             "d": eligibility.district.id if eligibility.district else None,
-            "p": [p.id for p in eligibility.pools],
+            "p": sorted(pool_ids if pool_ids is not None else {p.id for p in eligibility.pools}),
             "v": sorted(voted),
             "x": eligibility.code_id,
             "u": current_user.id if current_user.is_authenticated else None,
@@ -454,8 +456,13 @@ def _forget(cycle: Cycle) -> None:
         session[SESSION_KEY] = voters
 
 
-def _voter(cycle: Cycle) -> tuple[services.Eligibility, set[int]] | None:
-    """Who proved, in this session, that they may vote in ``cycle``, and where they voted."""
+def _voter(
+    cycle: Cycle, pool: Pool | None = None
+) -> tuple[services.Eligibility, set[int], set[int]] | None:
+    """Who proved, in this session, that they may vote in ``cycle``, where they voted, and
+    the ids of the pools they may use.
+    With ``pool``, their pools are that one alone when they may use it (no need to load
+    the others to cast a ballot)."""
     token = (session.get(SESSION_KEY) or {}).get(str(cycle.id))
     if not token:
         return None
@@ -478,10 +485,12 @@ def _voter(cycle: Cycle) -> tuple[services.Eligibility, set[int]] | None:
         method=method,
         voter_key=data["k"],
         district=district,
-        pools=tuple(p for p in cycle.pools if p.id in allowed),
+        pools=(pool,)
+        if pool is not None and pool.id in allowed
+        else tuple(p for p in cycle.pools if p.id in allowed),
         code_id=data["x"],
     )
-    return eligibility, set(data["v"])
+    return eligibility, set(data["v"]), allowed
 
 
 def _not_open(cycle: Cycle, message: str | None = None):
@@ -566,7 +575,7 @@ def vote(cycle_id: int):
         return _not_open(cycle)
     known = _voter(cycle)
     if known is not None and request.method == "GET":
-        eligibility, voted = known
+        eligibility, voted, _allowed = known
         return render_template(
             "budget/pools.html",
             municipality=g.municipality,
@@ -759,12 +768,12 @@ def ballot(cycle_id: int, pool_id: int):
     pool = _pool(cycle, pool_id)
     if not can.can_vote(current_user, pool):
         return _not_open(cycle)
-    known = _voter(cycle)
+    known = _voter(cycle, pool if request.method == "POST" else None)
     if known is None:
         flash(_("First tell us who you are; then you get your ballot."), "warning")
         return redirect(url_for(".vote", cycle_id=cycle.id))
-    eligibility, voted = known
-    if pool.id not in {p.id for p in eligibility.pools}:
+    eligibility, voted, allowed = known
+    if pool.id not in allowed:
         flash(_("You may not vote in this pool."), "error")
         return redirect(url_for(".vote", cycle_id=cycle.id))
     action_url = url_for(".ballot", cycle_id=cycle.id, pool_id=pool.id)
@@ -779,14 +788,14 @@ def ballot(cycle_id: int, pool_id: int):
             receipt = services.cast_ballot(pool, numbers, eligibility)
         except services.BudgetError as refusal:
             return _refused(cycle, pool, numbers, refusal, action_url)
-        _remember(eligibility, voted | {pool.id})
+        _remember(eligibility, voted | {pool.id}, allowed)
         return render_template(
             "budget/cast.html",
             municipality=g.municipality,
             cycle=cycle,
             pool=pool,
             receipt=receipt,
-            more=[p for p in eligibility.pools if p.id not in voted | {pool.id}],
+            more=bool(allowed - voted - {pool.id}),
         )
 
     return _handle_ballot(cycle, pool, action_url, cast)

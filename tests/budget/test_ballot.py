@@ -189,7 +189,7 @@ def test_an_account_holder_votes_by_approval_checks_reviews_casts_and_checks_the
     assert "Your ballot is cast" in page
     assert "Keep it: with it you can check that your ballot was counted." in page
     assert "change your ballot until" not in page  # this pool is not changeable
-    assert "Jih" in page  # the other pool is offered
+    assert "Vote in your other pools" in page  # Jih is still open to this voter
     assert count_ballots(city) == 1
 
     # The receipt is counted; a made-up one is not.
@@ -204,6 +204,7 @@ def test_an_account_holder_votes_by_approval_checks_reviews_casts_and_checks_the
     # A second ballot in the same pool: refused, on the pools page and when cast.
     page = voter.page(vote_url(cycle))
     assert "You have voted in this pool." in page
+    assert "Vote in Jih" in page  # the other pools stay open after a cast
     response = voter.get(ballot_url(cycle, city), follow_redirects=True)
     assert "You have already voted in this pool." in page_text(response)
     response = voter.post(

@@ -42,7 +42,10 @@
       // Hidden inputs hold choices among projects the server filtered out.
       form.querySelectorAll("input[type=hidden][name^='p-']").forEach(function (input) {
         var v = parseInt(input.value || "0", 10) || 0;
-        if (v > 0) { chosen += 1; points += v; plus += 1; }
+        if (v > 0) {
+          cost += parseFloat(input.dataset.cost || "0");
+          chosen += 1; points += v; plus += 1;
+        }
         if (v < 0) { minus += 1; }
       });
       var text;

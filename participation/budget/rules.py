@@ -253,7 +253,7 @@ def _prepare(projects: Iterable[Project], ballots: Iterable[Ballot], budget: Num
         if ballot.points is not None:
             with_points[tuple(ballot.points.items())] += ballot.weight
     try:
-        supports = [tuple(index[pid] for pid in ids) for ids in groups]
+        supports = [tuple(map(index.__getitem__, ids)) for ids in groups]
         # Points: one per supported project on a ballot without points, else its points.
         extra: list[Fraction | int] = [0] * len(ordered)
         for items, weight in with_points.items():

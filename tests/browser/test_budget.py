@@ -387,8 +387,9 @@ def refused_again(page: Page, town: Town, verification: Verification, method: Me
 
 
 def test_a_resident_votes_with_the_mouse_by_email_account(people, town, browser_app, live_server):
-    """Approval and k-approval: the running total changes with each tick, the review, the
-    receipt, its check and a change by it; a second ballot in the same pool is refused."""
+    """Approval and k-approval: the running total changes with each tick and stays right
+    when filters hide chosen projects; the review, the receipt (copied), its check and a
+    change by it; a second ballot in the same pool is refused."""
     page = as_person(people, make_account(browser_app, "mouse"))
     page.goto(f"{town.base}/")
     page.get_by_role("link", name=town.titles[Verification.EMAIL]).click()

@@ -189,7 +189,8 @@ CAST_LUA = r"""
 -- Each line of the file (args[1]) is one cast: the voter's cookie, a tab, the form body.
 -- Once every cast is sent, connections still free ask for a static file until the last
 -- cast is answered; those answers are not counted. wrk's own clock runs for the whole -d,
--- so the casts' time is taken here, from the first cast sent to the last one answered.
+-- so the casts' time is taken here, from the first cast sent to the last one answered
+-- (also when a straggler is still unanswered when -d runs out).
 local ffi = require("ffi")
 ffi.cdef[[
   typedef struct { long tv_sec; long tv_usec; } bench_timeval;
@@ -231,7 +232,8 @@ function request()
 end
 
 function response(status, headers, body)
-  if body:find("<svg", 1, true) then return end
+  local kind = headers["Content-Type"] or headers["content-type"] or ""
+  if kind:find("svg", 1, true) then return end  -- a filler's answer
   answered = answered + 1
   if status == 200 and body:find('class="receipt-code"', 1, true) then
     ok = ok + 1
@@ -240,10 +242,8 @@ function response(status, headers, body)
   else
     other = other + 1
   end
-  if answered >= #requests then
-    finished = now()
-    wrk.thread:stop()
-  end
+  finished = now()  -- the last cast answered so far: the casts' time ends here
+  if answered >= #requests then wrk.thread:stop() end
 end
 
 function done(summary, latency, requests_)
@@ -523,7 +523,7 @@ def main() -> None:
     )
     bare_rate = sum(r["rate"] for r in bare_rates) / len(bare_rates)
     cast_seconds = statuses.get("seconds", 0)
-    if not 0 < cast_seconds <= cast["seconds"]:  # not every cast answered: wrk's own time
+    if not 0 < cast_seconds <= cast["seconds"]:  # no cast answered: wrk's own time
         cast_seconds = cast["seconds"]
     ballots_rate = ok / cast_seconds
     ratio = ballots_rate / bare_rate

@@ -4,6 +4,7 @@ and an upload folder per test."""
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 
 from participation.core.models import Role
 from participation.extensions import db
@@ -32,3 +33,15 @@ def uploads(app, tmp_path, monkeypatch):
     """Uploaded files go to a folder of this test only."""
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path))
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests(request):
+    """Use cases called directly by a test speak English, as the pages the test client
+    asks for do; outside a request the app would use its default, Czech."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("app")
+    with force_locale("en"):
+        yield

@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import delete, func, select, text
 
 from participation.budget import services as s
@@ -409,7 +410,7 @@ def test_two_sessions_casting_for_one_voter_at_once_leave_one_ballot():
     outcomes: list[str] = []
 
     def vote():
-        with application.app_context():
+        with application.app_context(), force_locale("en"):
             try:
                 cycle = db.session.get(Cycle, ids[0])
                 voter = s.eligibility(cycle, s.RegisterProof("A1"))

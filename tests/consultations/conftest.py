@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 
 from tests.ideas.helpers import make_town
 
@@ -15,3 +16,15 @@ def town(app):
 @pytest.fixture
 def other_town(app):
     return make_town("jinde")
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests(request):
+    """Use cases called directly by a test speak English, as the pages the test client
+    asks for do; outside a request the app would use its default, Czech."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("app")
+    with force_locale("en"):
+        yield

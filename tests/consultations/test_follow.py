@@ -80,7 +80,9 @@ def test_a_draft_or_another_towns_consultation_cannot_be_followed(app, town, oth
 
 
 def test_the_notify_command_sends_each_notice_once(app, town, runner, outbox, resident):
-    everything = make_user(municipality=town.municipality)
+    # Mail goes in each recipient's language; these two chose English.
+    everything = make_user(municipality=town.municipality, language="en")
+    resident.language = "en"
     browser_one = Browser(app, resident)
     browser_all = Browser(app, everything)
     now = utcnow()

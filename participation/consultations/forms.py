@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
@@ -397,7 +398,11 @@ AGE_LABELS = {
     AgeBand.FROM_60: _l("60 to 74"),
     AgeBand.FROM_75: _l("75 or older"),
 }
-GENDER_LABELS = {Gender.WOMAN: _l("Woman"), Gender.MAN: _l("Man"), Gender.OTHER: _l("Other")}
+GENDER_LABELS = {
+    Gender.WOMAN: _l("Woman"),
+    Gender.MAN: _l("Man"),
+    Gender.OTHER: _lp("gender", "Other"),
+}
 FOREIGNER_LABELS = {
     Foreigner.NO: _l("No"),
     Foreigner.YES: _l("Yes, I am a foreign national"),

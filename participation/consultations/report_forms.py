@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -14,9 +15,10 @@ INTRO_MAX = 20000
 TAGS_MAX = 500
 
 REPLY_STATUS_LABELS = {
-    ReplyStatus.ACCEPTED: _l("Accepted"),
+    # In context: an idea is "accepted" (cs přijatý), an input "accepted" (cs přijato).
+    ReplyStatus.ACCEPTED: _lp("reply to an input", "Accepted"),
     ReplyStatus.PARTLY_ACCEPTED: _l("Partly accepted"),
-    ReplyStatus.REJECTED: _l("Rejected"),
+    ReplyStatus.REJECTED: _lp("reply to an input", "Rejected"),
     ReplyStatus.OUT_OF_SCOPE: _l("Out of scope"),
     ReplyStatus.NOTED: _l("Noted"),
 }

@@ -339,7 +339,7 @@ def build_consultation(page: Page, title: str, upload_folder) -> int:
     expect(flash(page, "The draft text is saved.")).to_be_visible()
 
     # Opened by hand.
-    page.get_by_role("button", name="Open now").click()
+    page.get_by_role("button", name="Open it now").click()
     expect(page.locator("main dl.facts")).to_contain_text("Open")
     expect(page.get_by_role("button", name="Close now")).to_be_visible()
     return consultation_id

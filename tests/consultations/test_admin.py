@@ -232,7 +232,7 @@ def test_publish_open_and_close_by_hand(app, town, outbox):
     page = browser.page(manage)
     assert "The consultation is published." in page
     assert "Scheduled" in page
-    assert "Open now" in page and "Publish</button>" not in page
+    assert "Open it now" in page and "Publish</button>" not in page
 
     browser.post(f"/lipnice/consultations/{consultation.id}/manage/open", {})
     db.session.refresh(consultation)

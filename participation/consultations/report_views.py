@@ -110,10 +110,20 @@ def results_page(consultation_id: int):
     districts = maps_services.districts_of(g.municipality)
     district_bars, maps = {}, {}
     features = None
+    point_maps = {}
     for result in gathered.questions:
         if result.kind != Kind.POINT:
             continue
         district_bars[result.question.id] = results.district_bars(result, districts)
+        if result.points:
+            point_maps[result.question.id] = widgets.points_map(
+                result.points,
+                maps_services.municipality_boundary(g.municipality),
+                _(
+                    "Map of the places marked in answer to “%(question)s”",
+                    question=result.question.text,
+                ),
+            )
         if districts and result.answered:
             if features is None:
                 features = maps_services.districts_geojson(g.municipality)["features"]
@@ -135,6 +145,7 @@ def results_page(consultation_id: int):
             demographics=results.demographics(consultation, public=not staff),
             district_bars=district_bars,
             maps=maps,
+            point_maps=point_maps,
             staff=staff,
             demographic_titles=DEMOGRAPHIC_TITLES,
             group_labels=GROUP_LABELS,

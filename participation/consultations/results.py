@@ -69,6 +69,7 @@ class QuestionResult:
     texts: list[TextAnswer] = field(default_factory=list)
     tags: list[Bar] = field(default_factory=list)
     by_district: dict[int, int] = field(default_factory=dict)  # point: district id -> count
+    points: list[tuple[float, float]] = field(default_factory=list)  # point: (lat, lon)
 
 
 @dataclass
@@ -240,6 +241,7 @@ def _question_result(
         for answer, _response in answers:
             if answer.lat is None:
                 continue
+            result.points.append((answer.lat, answer.lon))
             result.by_district[answer.district_id] = (
                 result.by_district.get(answer.district_id, 0) + 1
             )

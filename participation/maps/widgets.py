@@ -166,6 +166,31 @@ def point_map(lat: float, lon: float, label: str, marker_title: str) -> MapWidge
     return _render(m, "plain", {"label": label})
 
 
+def points_map(
+    points: list[tuple[float, float]], boundary: BaseGeometry | None, label: str
+) -> MapWidget:
+    """Many places as dots (answers to a survey's map question): a picture of where they
+    are, with no marker to tab through; the page gives the figures in a table."""
+    from shapely.geometry import MultiPoint
+
+    spread = MultiPoint([(lon, lat) for lat, lon in points]) if points else None
+    frame = boundary if spread is None or spread.is_empty else spread.envelope.buffer(0.002)
+    m = base_map(center_of(frame), bounds=frame)
+    outline(m, boundary, "boundary")
+    for lat, lon in points:
+        folium.CircleMarker(
+            [lat, lon],
+            radius=6,
+            color="#0b4f8a",
+            weight=2,
+            fill=True,
+            fill_color="#0b4f8a",
+            fill_opacity=0.5,
+            interactive=False,
+        ).add_to(m)
+    return _render(m, "plain", {"label": label})
+
+
 def browse_map(
     boundary: BaseGeometry | None,
     url: str,

@@ -248,6 +248,9 @@ def test_the_page_shows_the_same_figures_in_tables(app, survey, coordinator):
     assert "Víc laviček" in page and "Lepší osvětlení" in page
     assert "Rozpracováno" not in page  # an unfinished response does not count
     assert "Map of the answers to" in page  # districts coloured by answers
+    # And the places themselves, one dot each (3 answers with a point).
+    assert "Map of the places marked in answer to" in page
+    assert response.get_data(as_text=True).count("L.circleMarker(") == 3
 
 
 def test_results_are_for_staff_until_the_close_then_public(app, town, survey, resident):

@@ -58,6 +58,10 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         # If Redis goes away, count in memory rather than refuse every login.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Proving who may vote (a code, a register identifier) from one address.
+        "VOTER_IDENTIFY_RATE_LIMIT": env.get(
+            "VOTER_IDENTIFY_RATE_LIMIT", "10 per minute;50 per hour"
+        ),
         "REGISTER_RATE_LIMIT": env.get("REGISTER_RATE_LIMIT", "5 per minute;30 per hour"),
         # The address links in mail point to when no request is there to tell (commands).
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),

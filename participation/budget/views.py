@@ -67,7 +67,7 @@ from participation.budget.voting import Phase
 from participation.core.permissions import authorize
 from participation.core.tenancy import municipality_blueprint
 from participation.core.uploads import upload_folder
-from participation.extensions import db
+from participation.extensions import db, limiter
 from participation.maps import services as maps_services
 from participation.maps import widgets
 from participation.maps.models import District
@@ -292,6 +292,15 @@ def _pool(cycle: Cycle, pool_id: int) -> Pool:
     if pool.cycle_id != cycle.id:
         abort(404)
     return pool
+
+
+def _ballot_pool(cycle_id: int, pool_id: int):
+    """The cycle, its pool and the pool's projects' costs in one query (a cast needs no
+    more), with the same 404s as :func:`_cycle` and :func:`_pool`."""
+    found = services.ballot_pool(g.municipality, cycle_id, pool_id)
+    if found is None or not can.can_view_cycle(current_user, found[0]):
+        abort(404)
+    return found
 
 
 def _projects_map(projects, label: str, new_tab: bool = False) -> widgets.MapWidget | None:
@@ -567,7 +576,13 @@ def _refusal_field(cycle: Cycle, form, message: str):
     return form.birth_year
 
 
+def _identify_limit() -> str:
+    return current_app.config["VOTER_IDENTIFY_RATE_LIMIT"]
+
+
 @bp.route("/<int:cycle_id>/vote", methods=["GET", "POST"])
+# Register identifiers (birth numbers, say) can be guessed; proofs are tried slowly.
+@limiter.limit(_identify_limit, exempt_when=lambda: request.method != "POST")
 def vote(cycle_id: int):
     """Prove who you are; then the pools you may vote in."""
     cycle = _cycle(cycle_id)
@@ -700,7 +715,7 @@ def _review_page(cycle: Cycle, pool: Pool, numbers: dict[int, int], summary, act
     )
 
 
-def _handle_ballot(cycle: Cycle, pool: Pool, action_url: str, cast, receipt: str = ""):
+def _handle_ballot(cycle: Cycle, pool: Pool, action_url: str, cast, receipt: str = "", costs=None):
     """The ballot's steps, the same whether casting or changing by receipt: filter, check
     my ballot (without JavaScript), review, change, and finally ``cast(numbers)``.
 
@@ -721,13 +736,14 @@ def _handle_ballot(cycle: Cycle, pool: Pool, action_url: str, cast, receipt: str
     if action in ("filter", "change"):
         return _ballot_page(cycle, pool, raw, action_url=action_url, receipt=receipt)
     numbers, bad = as_numbers(raw)
-    costs = services.pool_costs(pool)
+    if costs is None:
+        costs = services.pool_costs(pool)
     problems: list[str] = []
     if bad:
         problems.append(_("Enter whole numbers only."))
     else:
         try:
-            services.check_values(pool, numbers)
+            services.check_values(pool, numbers, costs)
         except services.BudgetError as refusal:
             problems = refusal.messages
     summary = voting.summarize({p: v for p, v in numbers.items() if v}, costs)
@@ -764,8 +780,7 @@ def _refused(cycle: Cycle, pool: Pool, numbers, refusal, action_url: str, receip
 
 @bp.route("/<int:cycle_id>/vote/<int:pool_id>", methods=["GET", "POST"])
 def ballot(cycle_id: int, pool_id: int):
-    cycle = _cycle(cycle_id)
-    pool = _pool(cycle, pool_id)
+    cycle, pool, costs = _ballot_pool(cycle_id, pool_id)
     if not can.can_vote(current_user, pool):
         return _not_open(cycle)
     known = _voter(cycle, pool if request.method == "POST" else None)
@@ -785,7 +800,7 @@ def ballot(cycle_id: int, pool_id: int):
 
     def cast(numbers):
         try:
-            receipt = services.cast_ballot(pool, numbers, eligibility)
+            receipt = services.cast_ballot(pool, numbers, eligibility, costs=costs)
         except services.BudgetError as refusal:
             return _refused(cycle, pool, numbers, refusal, action_url)
         _remember(eligibility, voted | {pool.id}, allowed)
@@ -798,7 +813,7 @@ def ballot(cycle_id: int, pool_id: int):
             more=bool(allowed - voted - {pool.id}),
         )
 
-    return _handle_ballot(cycle, pool, action_url, cast)
+    return _handle_ballot(cycle, pool, action_url, cast, costs=costs)
 
 
 # --- receipts --------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ district (the proof's ``district``; by default the one the evidence gives), but 
 once they voted in one district's pool, the others refuse them.
 
 Ballot secrecy: :func:`cast_ballot` writes the voter roll row and the ballot in one
-savepoint and nothing else links them (see ``models``); the receipt code is returned once
+transaction and nothing else links them (see ``models``); the receipt code is returned once
 and only its hash is kept.
 """
 
@@ -855,6 +855,27 @@ def pool_costs(pool: Pool) -> dict[int, Decimal]:
     return {project_id: cost for project_id, cost in rows}
 
 
+def ballot_pool(
+    municipality: Municipality, cycle_id: int, pool_id: int
+) -> tuple[Cycle, Pool, dict[int, Decimal]] | None:
+    """The cycle, the pool (of that cycle and town) and its projects' costs, in one query:
+    all that a ballot is checked and cast against. ``None`` when there is no such pool."""
+    rows = db.session.execute(
+        select(Cycle, Pool, Project.id, Project.cost)
+        .join(Pool, Pool.cycle_id == Cycle.id)
+        .outerjoin(Project, Project.pool_id == Pool.id)
+        .where(
+            Cycle.id == cycle_id,
+            Cycle.municipality_id == municipality.id,
+            Pool.id == pool_id,
+        )
+    ).all()
+    if not rows:
+        return None
+    costs = {row[2]: row[3] for row in rows if row[2] is not None}
+    return rows[0][0], rows[0][1], costs
+
+
 def problem_message(error: voting.Error, currency: str) -> str:
     """A ballot problem in the voter's words."""
     params = error.params
@@ -903,10 +924,15 @@ def _clean_values(values: Mapping) -> dict[int, int]:
         raise BudgetError(_("The ballot has a value this voting method does not allow.")) from None
 
 
-def check_values(pool: Pool, values: Mapping) -> dict[int, int]:
-    """The ballot's non-zero values, or ``BudgetError`` with every problem in ``messages``."""
+def check_values(
+    pool: Pool, values: Mapping, costs: Mapping[int, Decimal] | None = None
+) -> dict[int, int]:
+    """The ballot's non-zero values, or ``BudgetError`` with every problem in ``messages``.
+    ``costs`` are the pool's (:func:`ballot_pool`), loaded here when not given."""
     cleaned = _clean_values(values)
-    errors = voting.check_ballot(pool_spec(pool), cleaned, pool_costs(pool))
+    if costs is None:
+        costs = pool_costs(pool)
+    errors = voting.check_ballot(pool_spec(pool), cleaned, costs)
     if errors:
         messages = [problem_message(e, pool.currency) for e in errors]
         raise BudgetError(" ".join(messages), messages)
@@ -919,20 +945,35 @@ def new_receipt() -> tuple[str, str]:
     return receipt, voting.code_hash(receipt)
 
 
+def _insert_unless_present(model):
+    """``INSERT … ON CONFLICT DO NOTHING`` for the session's database (PostgreSQL or
+    SQLite): a row a unique constraint already holds is skipped, not an error."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(model)
+
+
 def cast_ballot(
     pool: Pool,
     values: Mapping[int, int],
     voter: Eligibility,
     channel: Channel = Channel.ONLINE,
     entered_by: User | None = None,
+    costs: Mapping[int, Decimal] | None = None,
 ) -> str:
     """Record one ballot in ``pool``; return the receipt code (shown once, only its hash
-    is kept).
+    is kept). ``costs`` are the pool's projects' costs when already loaded
+    (:func:`ballot_pool`).
 
     Online ballots need voting open; paper ballots, entered by staff, also the counting
-    phase. The voter roll row and the ballot with its lines are written in one savepoint;
-    the roll's unique (pool, voter key) refuses a second ballot from the same voter by
-    either channel, also when two arrive at once.
+    phase. The voter roll row goes in first, with ``ON CONFLICT DO NOTHING``: the roll's
+    unique (pool, voter key) lets one ballot per voter through, by either channel and
+    also when two arrive at once (the second waits for the first's transaction and then
+    finds its row), and a voter already on the roll gets no row back and is refused
+    before anything else is written. The ballot and its lines follow in the same
+    transaction, which the request commits once or rolls back whole.
     """
     cycle = pool.cycle
     channel = Channel(channel)
@@ -951,49 +992,49 @@ def cast_ballot(
             raise BudgetError(
                 _("Paper ballots need voting codes or the register to prevent double votes.")
             )
-    cleaned = check_values(pool, values)
-    already = (
-        _("This person has already voted (online or on paper).")
-        if channel == Channel.PAPER
-        else _("You have already voted in this pool.")
-    )
+    cleaned = check_values(pool, values, costs)
     if (
         _one_district_only(cycle)
         and pool.district_id is not None
         and _other_district_voted(cycle, voter.voter_key, pool.district_id)
     ):
         raise BudgetError(_("You have already voted in another district's pool."))
+    on_roll = db.session.scalar(
+        _insert_unless_present(Voter)
+        .values(
+            pool_id=pool.id,
+            voter_key=voter.voter_key,
+            channel=channel,
+            district_id=voter.district.id if voter.district else None,
+            entered_by_id=entered_by.id if entered_by else None,
+        )
+        .on_conflict_do_nothing(index_elements=[Voter.pool_id, Voter.voter_key])
+        .returning(Voter.id)
+    )
+    if on_roll is None:
+        raise BudgetError(
+            _("This person has already voted (online or on paper).")
+            if channel == Channel.PAPER
+            else _("You have already voted in this pool.")
+        )
     receipt, receipt_hash = new_receipt()
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                Voter(
-                    pool_id=pool.id,
-                    voter_key=voter.voter_key,
-                    channel=channel,
-                    district_id=voter.district.id if voter.district else None,
-                    entered_by_id=entered_by.id if entered_by else None,
-                )
-            )
-            db.session.flush()
-            db.session.add(
-                Ballot(
-                    pool_id=pool.id,
-                    receipt_hash=receipt_hash,
-                    channel=channel,
-                    lines=[BallotLine(project_id=p, value=v) for p, v in cleaned.items()],
-                )
-            )
-            if voter.code_id is not None:
-                db.session.execute(
-                    update(VotingCode)
-                    .where(VotingCode.id == voter.code_id, VotingCode.used_at.is_(None))
-                    .values(used_at=utcnow())
-                    .execution_options(synchronize_session=False)
-                )
-            db.session.flush()
-    except IntegrityError:
-        raise BudgetError(already) from None
+    ballot_id = db.session.scalar(
+        insert(Ballot)
+        .values(pool_id=pool.id, receipt_hash=receipt_hash, channel=channel)
+        .returning(Ballot.id)
+    )
+    db.session.execute(
+        insert(BallotLine).values(
+            [{"ballot_id": ballot_id, "project_id": p, "value": v} for p, v in cleaned.items()]
+        )
+    )
+    if voter.code_id is not None:
+        db.session.execute(
+            update(VotingCode)
+            .where(VotingCode.id == voter.code_id, VotingCode.used_at.is_(None))
+            .values(used_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
     if channel == Channel.PAPER:
         # How many, never what or whose.
         audit(cycle, entered_by, "paper_ballot_entered", pool=pool.id, count=1)

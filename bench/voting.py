@@ -1,27 +1,36 @@
 """Benchmark: voters casting ballots over HTTP against gunicorn and PostgreSQL, beside a
-bare endpoint that only inserts one row, in the same run; then the integrity check.
+bare endpoint that only inserts one row, timed in turn in the same run; then the integrity
+check.
 
-    .venv/bin/python bench/voting.py [--voters 3000] [--workers 5] [--connections 32]
+    .venv/bin/python bench/voting.py [--voters 1000] [--runs 3] [--workers 5] [--connections 32]
 
 Not a test. Needs PostgreSQL + PostGIS on 127.0.0.1:5432 (``BENCH_DATABASE_URL``), gunicorn
 (the ``prod`` extra) and ``wrk`` (``apt-get install wrk``).
 
 1. A fresh database ``participation_bench_voting``, migrated with Alembic, with the demo
    town; a cycle in its voting phase verified by one-time codes; one city-wide approval
-   pool with ten projects; ``--voters`` codes generated as for letters.
-2. Every voter identifies as a browser would, with a Python client: GET the voting page
+   pool with ten projects; codes for every voter of every run, generated as for letters.
+2. The statements of one cast and of a refused second cast, counted in-process (Flask
+   test client, SQLAlchemy's cursor events and psycopg's BEGIN/COMMIT/ROLLBACK).
+3. Both apps start under the same gunicorn settings and stay up side by side: the
+   product, and the bare endpoint, a tiny WSGI app defined here (not in the product)
+   whose every POST inserts one row into a table of its own and commits.
+4. Every voter identifies as a browser would, with a Python client: GET the voting page
    (a session and its CSRF token), POST their code (the session now holds who votes,
-   signed). These two requests are timed too, but apart.
-3. The casts, with ``wrk`` from a Lua script: each request is one voter's
+   signed). Timed apart.
+5. Warm-up, not timed: ``--warm-voters`` casts and 3 s of the bare endpoint.
+6. ``--runs`` rounds, alternating: the bare endpoint for ``--bare-seconds``, then
+   ``--voters`` casts, and a last bare run after the last casts. The casts go out with
+   ``wrk`` from a Lua script: each request is one voter's
    ``POST /<slug>/budget/<cycle>/vote/<pool>`` with ``action=cast``, their session cookie,
-   their CSRF token and three projects. A tenth of the voters appear twice in a row, so
-   their two casts go out at once on two connections.
-4. The bare endpoint, a tiny WSGI app defined here (not in the product) under the same
-   gunicorn settings: each POST inserts one row into a table of its own and commits. It
-   runs before and after the casts, and its rate is the mean of the two.
-5. Afterwards: ballots in the pool = voter-roll rows = distinct voters whose cast got 200,
-   every voter who cast exactly once (each doubled voter: one 200, one refusal), every
-   ballot with its three lines.
+   their CSRF token and three projects; a tenth of the voters appear twice in a row, so
+   their two casts go out at once on two connections. A cast run's time runs from its
+   first cast sent to its last answered. The load average is noted after every run.
+7. The medians: ballots per second over the cast runs, inserts per second over the bare
+   runs, and their ratio; each cast run's ratio to the bare runs on either side, too.
+8. Afterwards: ballots in the pool = voter-roll rows = distinct voters whose cast got
+   200, every voter who cast exactly once (each doubled voter: one 200, one refusal),
+   every ballot with its three lines, codes marked used = ballots.
 
 Target (issue 6): ballots per second at least half the bare endpoint's rate; nothing lost
 or doubled.
@@ -35,6 +44,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -416,174 +426,294 @@ def check(
     )
 
 
+# --- statements per cast (in-process) -------------------------------------------------------
+
+
+def count_statements(app, slug: str, cycle_id: int, pool_id: int, code: str, project_ids):
+    """What one cast and one second cast of the same voter send to the database, counted
+    with SQLAlchemy's cursor events and psycopg's own BEGIN/COMMIT/ROLLBACK, through the
+    Flask test client (no HTTP, no gunicorn). Returns {"cast": [...], "refused": [...]}."""
+    import psycopg
+    from sqlalchemy import event
+
+    from participation.extensions import db
+
+    sent: list[str] = []
+
+    def on_execute(_conn, _cursor, statement, _params, _context, _many):
+        sent.append(" ".join(statement.split())[:90])
+
+    original = psycopg.Connection._exec_command
+
+    def exec_command(self, command, *args, **kwargs):
+        sent.append(command.decode() if isinstance(command, bytes) else str(command))
+        return original(self, command, *args, **kwargs)
+
+    with app.app_context():
+        engine = db.engine
+    client = app.test_client()
+    path = f"/{slug}/budget/{cycle_id}/vote"
+    headers = {"Accept-Language": "en"}
+    page = client.get(path, headers=headers).get_data(as_text=True)
+    token = TOKEN.search(page).group(1)
+    client.post(path, data={"csrf_token": token, "code": code}, headers=headers)
+    body = {"csrf_token": token, "action": "cast"} | {
+        f"p-{p}": "1" for p in project_ids[:LINES_PER_BALLOT]
+    }
+    found = {}
+    event.listen(engine, "before_cursor_execute", on_execute)
+    psycopg.Connection._exec_command = exec_command
+    try:
+        for name, expected in (("cast", 'class="receipt-code"'), ("refused", "already voted")):
+            sent.clear()
+            answer = client.post(f"{path}/{pool_id}", data=body, headers=headers)
+            if expected not in answer.get_data(as_text=True):
+                raise SystemExit(f"counting statements: the {name} answered {answer.status}")
+            found[name] = list(sent)
+    finally:
+        psycopg.Connection._exec_command = original
+        event.remove(engine, "before_cursor_execute", on_execute)
+    return found
+
+
 # --- main --------------------------------------------------------------------------------
+
+
+def cast_lines(sessions, project_ids, doubled_every: int = 10) -> tuple[list[str], int]:
+    """One line per cast for the Lua script; every ``doubled_every``-th voter twice in a
+    row (their two casts go out at once on two connections)."""
+    lines = []
+    doubled = 0
+    for i, (cookie, token) in enumerate(sessions):
+        body = urlencode(
+            {"csrf_token": token, "action": "cast"}
+            | {f"p-{p}": "1" for p in project_ids[i % 8 : i % 8 + LINES_PER_BALLOT]}
+        )
+        lines.append(f"session={cookie}\t{body}")
+        if i % doubled_every == 0:
+            lines.append(f"session={cookie}\t{body}")
+            doubled += 1
+    return lines, doubled
+
+
+def run_casts(port: int, url_path: str, lines: list[str], connections: int, seconds: int):
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
+        f.write("\n".join(lines) + "\n")
+        requests_file = f.name
+    try:
+        result = run_wrk(
+            f"http://127.0.0.1:{port}{url_path}",
+            CAST_LUA,
+            connections,
+            seconds,
+            args=[requests_file],
+        )
+    finally:
+        os.unlink(requests_file)
+    statuses = result["statuses"]
+    result["ok"] = int(statuses.get("ok", 0))
+    result["refused"] = int(statuses.get("refused", 0))
+    result["other"] = int(statuses.get("other", 0))
+    result["answered"] = int(statuses.get("answered", 0))
+    result["all_answered"] = result["answered"] == len(lines)
+    cast_seconds = statuses.get("seconds", 0)
+    if not 0 < cast_seconds <= result["seconds"]:  # no cast answered: wrk's own time
+        cast_seconds = result["seconds"]
+    result["cast_seconds"] = cast_seconds
+    result["ballots_rate"] = result["ok"] / cast_seconds
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--voters", type=int, default=3000)
+    parser.add_argument("--voters", type=int, default=1000, help="voters per timed cast run")
+    parser.add_argument("--runs", type=int, default=3, help="timed cast runs (and bare runs + 1)")
+    parser.add_argument("--warm-voters", type=int, default=100, help="untimed casts first")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--bare-seconds", type=int, default=10)
     parser.add_argument(
-        "--cast-seconds", type=int, default=45, help="wrk's -d: an upper bound on the casts"
+        "--cast-seconds", type=int, default=30, help="wrk's -d: an upper bound on a cast run"
     )
     parser.add_argument("--identify-threads", type=int, default=8)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
 
-    c.say(f"load average {c.load_average()}; fresh database")
+    loads = [("start", c.load_average())]
+    c.say(f"load average {loads[0][1]}; fresh database")
     url = c.fresh_database("_voting")
     os.environ[URL_ENV] = url
     app = c.make_app(url)
-    (slug, cycle_id, pool_id), project_ids, codes = set_up_cycle(app, args.voters)
+    total_voters = args.warm_voters + args.runs * args.voters + 1
+    (slug, cycle_id, pool_id), project_ids, codes = set_up_cycle(app, total_voters)
     c.say(f"{len(codes)} voting codes; cycle {cycle_id}, pool {pool_id}")
 
-    bare_rates = []
-    bare = Gunicorn("voting:bare_app()", args.workers)
-    try:
-        warm_up(bare.port, "/", 4 * args.workers)
-        c.say("bare endpoint, first run")
-        result = run_wrk(
-            f"http://127.0.0.1:{bare.port}/", BARE_LUA, args.connections, args.bare_seconds
-        )
-        bare_rates.append(result)
-    finally:
-        bare.stop()
+    statements = count_statements(
+        c.make_app(url), slug, cycle_id, pool_id, codes.pop(), project_ids
+    )
+    extra_ballots = 1  # the counted cast (its refused second writes nothing)
 
+    # Both apps are served side by side with the same gunicorn settings, each warmed up,
+    # and timed in turn: bare, cast, bare, cast, ..., bare.
+    bare = Gunicorn("voting:bare_app()", args.workers)
     product = Gunicorn("voting:product_app()", args.workers)
+    bare_url = f"http://127.0.0.1:{bare.port}/"
+    cast_path = f"/{slug}/budget/{cycle_id}/vote/{pool_id}"
+    bare_runs: list[dict] = []
+    cast_runs: list[dict] = []
+    voters_cast = 0
+    doubled_total = 0
     try:
         warm_up(product.port, f"/{slug}/budget/{cycle_id}/vote", 4 * args.workers)
         c.say(f"{len(codes)} voters identify ({args.identify_threads} threads)")
         started = time.perf_counter()
-        with ThreadPoolExecutor(args.identify_threads) as pool:
+        with ThreadPoolExecutor(args.identify_threads) as threads:
             sessions = list(
-                pool.map(lambda code: identify(product.port, slug, cycle_id, code), codes)
+                threads.map(lambda code: identify(product.port, slug, cycle_id, code), codes)
             )
         identify_seconds = time.perf_counter() - started
         c.say(f"identified in {identify_seconds:.1f} s")
 
-        doubled = set(range(0, len(sessions), 10))  # a tenth cast twice at once
-        lines = []
-        for i, (cookie, token) in enumerate(sessions):
-            body = urlencode(
-                {"csrf_token": token, "action": "cast"}
-                | {f"p-{p}": "1" for p in project_ids[i % 8 : i % 8 + LINES_PER_BALLOT]}
-            )
-            lines.append(f"session={cookie}\t{body}")
-            if i in doubled:
-                lines.append(f"session={cookie}\t{body}")
-        with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
-            f.write("\n".join(lines) + "\n")
-            requests_file = f.name
-        c.say(f"{len(lines)} casts ({len(doubled)} voters twice at once), wrk")
-        cast = run_wrk(
-            f"http://127.0.0.1:{product.port}/{slug}/budget/{cycle_id}/vote/{pool_id}",
-            CAST_LUA,
-            args.connections,
-            args.cast_seconds,
-            args=[requests_file],
-        )
-        os.unlink(requests_file)
+        c.say(f"warm-up (not timed): {args.warm_voters} casts, bare endpoint 3 s")
+        warm, sessions = sessions[: args.warm_voters], sessions[args.warm_voters :]
+        lines, doubled = cast_lines(warm, project_ids)
+        result = run_casts(product.port, cast_path, lines, args.connections, args.cast_seconds)
+        cast_runs_warm = result
+        voters_cast += len(warm)
+        doubled_total += doubled
+        run_wrk(bare_url, BARE_LUA, args.connections, 3)
+
+        for n in range(args.runs + 1):
+            c.say(f"bare endpoint, run {n + 1} (load {c.load_average()})")
+            result = run_wrk(bare_url, BARE_LUA, args.connections, args.bare_seconds)
+            result["load"] = c.load_average()
+            bare_runs.append(result)
+            if n == args.runs:
+                break
+            batch = sessions[n * args.voters : (n + 1) * args.voters]
+            lines, doubled = cast_lines(batch, project_ids)
+            c.say(f"casts, run {n + 1}: {len(lines)} ({doubled} voters twice at once)")
+            result = run_casts(product.port, cast_path, lines, args.connections, args.cast_seconds)
+            result["load"] = c.load_average()
+            result["doubled"] = doubled
+            cast_runs.append(result)
+            voters_cast += len(batch)
+            doubled_total += doubled
     finally:
         product.stop()
-
-    bare = Gunicorn("voting:bare_app()", args.workers)
-    try:
-        warm_up(bare.port, "/", 4 * args.workers)
-        c.say("bare endpoint, second run")
-        bare_rates.append(
-            run_wrk(f"http://127.0.0.1:{bare.port}/", BARE_LUA, args.connections, args.bare_seconds)
-        )
-    finally:
         bare.stop()
+    loads.append(("end", c.load_average()))
 
-    statuses = cast["statuses"]
-    ok = int(statuses.get("ok", 0))
-    refused = int(statuses.get("refused", 0))
-    everything_answered = statuses.get("answered", 0) == len(lines)
-    checks = check(pool_id, ok, len(codes), everything_answered, args.connections)
+    runs = [cast_runs_warm, *cast_runs]
+    ok = sum(r["ok"] for r in runs) + extra_ballots
+    refused = sum(r["refused"] for r in runs)
+    other = sum(r["other"] for r in runs)
+    everything_answered = all(r["all_answered"] for r in runs)
+    checks = check(
+        pool_id,
+        ok,
+        voters_cast + extra_ballots,
+        everything_answered,
+        args.connections * len(runs),
+    )
     if everything_answered:
         checks.append(
-            ("doubled voters refused once each", refused, len(doubled), refused == len(doubled))
+            (
+                "doubled voters refused once each",
+                refused,
+                doubled_total,
+                refused == doubled_total,
+            )
         )
     else:
+        cut = [i for i, r in enumerate(runs) if not r["all_answered"]]
         print(
-            f"\nwrk's {args.cast_seconds} s ran out after {int(statuses.get('answered', 0))} of "
-            f"{len(lines)} casts: the figures hold, the checks allow for the casts cut off."
+            f"\nwrk's {args.cast_seconds} s ran out before every cast was answered in run(s) "
+            f"{cut} (0 = warm-up): the figures hold, the checks allow for the casts cut off."
         )
-    checks.append(
-        (
-            "casts answered otherwise (errors)",
-            statuses.get("other", 0),
-            0,
-            statuses.get("other", 0) == 0,
-        )
-    )
-    bare_rate = sum(r["rate"] for r in bare_rates) / len(bare_rates)
-    cast_seconds = statuses.get("seconds", 0)
-    if not 0 < cast_seconds <= cast["seconds"]:  # no cast answered: wrk's own time
-        cast_seconds = cast["seconds"]
-    ballots_rate = ok / cast_seconds
-    ratio = ballots_rate / bare_rate
+    checks.append(("casts answered otherwise (errors)", other, 0, other == 0))
+
+    bare_median = statistics.median(r["rate"] for r in bare_runs)
+    cast_median = statistics.median(r["ballots_rate"] for r in cast_runs)
+    ratios = [
+        r["ballots_rate"] / statistics.mean([bare_runs[i]["rate"], bare_runs[i + 1]["rate"]])
+        for i, r in enumerate(cast_runs)
+    ]
+    ratio = cast_median / bare_median
 
     print()
-    print(f"load average at the end: {c.load_average()}; {os.cpu_count()} CPUs")
     print(
-        f"gunicorn: {args.workers} sync workers each; wrk: 1 thread, {args.connections} "
-        f"connections; {len(codes)} voters"
+        f"load average (1, 5, 15 min): {'; '.join(f'{when} {value}' for when, value in loads)}; "
+        f"{os.cpu_count()} CPUs"
     )
+    print(
+        f"gunicorn: {args.workers} sync workers for each app; wrk: 1 thread, "
+        f"{args.connections} connections; {args.voters} voters per cast run, {args.runs} runs"
+    )
+    print(
+        "statements per cast (in-process, psycopg's BEGIN/COMMIT included): "
+        f"{len(statements['cast'])} for a ballot, {len(statements['refused'])} for a refused "
+        "second ballot"
+    )
+    for line in statements["cast"]:
+        print(f"    {line}")
     print()
+    rows = []
+    for i, b in enumerate(bare_runs):
+        rows.append(
+            [
+                f"bare insert {i + 1}",
+                b["requests"],
+                f"{b['seconds']:.1f}",
+                f"{b['rate']:,.0f}",
+                *b["latency"].values(),
+                f"non-2xx {b['non2xx']}",
+                b["load"],
+            ]
+        )
+        if i < len(cast_runs):
+            r = cast_runs[i]
+            rows.append(
+                [
+                    f"casts {i + 1} (ballots/s)",
+                    r["answered"],
+                    f"{r['cast_seconds']:.1f}",
+                    f"{r['ballots_rate']:,.0f}",
+                    *r["latency"].values(),
+                    f"cast {r['ok']}, refused {r['refused']}, other {r['other']}",
+                    r["load"],
+                ]
+            )
+    rows.append(
+        [
+            "identify (GET + POST, Python client)",
+            2 * len(codes),
+            f"{identify_seconds:.1f}",
+            f"{2 * len(codes) / identify_seconds:,.0f}",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
     print(
         c.table(
-            ["", "requests", "seconds", "per second", "p50", "p90", "p99", "statuses"],
-            [
-                [
-                    "bare insert (before)",
-                    bare_rates[0]["requests"],
-                    f"{bare_rates[0]['seconds']:.1f}",
-                    f"{bare_rates[0]['rate']:,.0f}",
-                    *bare_rates[0]["latency"].values(),
-                    f"non-2xx {bare_rates[0]['non2xx']}",
-                ],
-                [
-                    "bare insert (after)",
-                    bare_rates[1]["requests"],
-                    f"{bare_rates[1]['seconds']:.1f}",
-                    f"{bare_rates[1]['rate']:,.0f}",
-                    *bare_rates[1]["latency"].values(),
-                    f"non-2xx {bare_rates[1]['non2xx']}",
-                ],
-                [
-                    "cast a ballot (200 and refusals)",
-                    int(statuses.get("answered", 0)),
-                    f"{cast_seconds:.1f}",
-                    f"{statuses.get('answered', 0) / cast_seconds:,.0f}",
-                    *cast["latency"].values(),
-                    f"cast {ok}, refused {refused}, other {int(statuses.get('other', 0))}",
-                ],
-                [
-                    "identify (GET + POST, Python client)",
-                    2 * len(codes),
-                    f"{identify_seconds:.1f}",
-                    f"{2 * len(codes) / identify_seconds:,.0f}",
-                    "",
-                    "",
-                    "",
-                    "",
-                ],
-            ],
+            ["", "requests", "seconds", "per second", "p50", "p90", "p99", "statuses", "load"],
+            rows,
         )
     )
     print()
     print(
-        f"ballots per second: {ballots_rate:,.0f}; bare inserts per second (mean of two runs): "
-        f"{bare_rate:,.0f}; ratio {ratio:.2f} (target at least {TARGET})"
+        f"median ballots per second: {cast_median:,.0f}; median bare inserts per second: "
+        f"{bare_median:,.0f}; ratio {ratio:.2f} (each run against the bare runs beside it: "
+        f"{', '.join(f'{x:.2f}' for x in ratios)}); target at least {TARGET}"
         f" -> {'met' if ratio >= TARGET else 'NOT met'}"
     )
-    if cast["socket_errors"]:
-        print(f"socket errors while casting: {cast['socket_errors']}")
+    errors = [r["socket_errors"] for r in runs if r["socket_errors"]]
+    if errors:
+        print(f"socket errors while casting: {errors}")
     print()
     print(
         c.table(

@@ -245,27 +245,42 @@ def _prepare(projects: Iterable[Project], ballots: Iterable[Ballot], budget: Num
     unit = math.lcm(exact_budget.denominator, *(p.cost.denominator for p in ordered))
     # Identical ballots are counted once: groups of ballots that support the same projects.
     groups: Counter[frozenset[str]] = Counter()
-    with_points: Counter[tuple] = Counter()
+    # Points: one per supported project on a ballot without points, else its points; this
+    # is what points add to that (integers while the points are whole).
+    extra_by_id: dict[str, Fraction | int] = {}
     voters = 0
     for ballot in ballots:
-        voters += ballot.weight
-        groups[ballot.supported] += ballot.weight
-        if ballot.points is not None:
-            with_points[tuple(ballot.points.items())] += ballot.weight
+        weight = ballot.weight
+        voters += weight
+        points = ballot.points
+        if points is None:
+            groups[ballot.approved] += weight
+            continue
+        supported = []
+        for pid, value in points.items():
+            if value.denominator == 1:
+                n = value.numerator
+                add: Fraction | int = (n - 1 if n > 0 else n) * weight
+            else:
+                add = value * weight - (weight if value > 0 else 0)
+            if value.numerator > 0:
+                supported.append(pid)
+            extra_by_id[pid] = extra_by_id.get(pid, 0) + add
+        groups[ballot.approved or frozenset(supported)] += weight
     try:
-        supports = [tuple(map(index.__getitem__, ids)) for ids in groups]
-        # Points: one per supported project on a ballot without points, else its points.
         extra: list[Fraction | int] = [0] * len(ordered)
-        for items, weight in with_points.items():
-            for pid, value in items:
-                extra[index[pid]] += value * weight - (weight if value > 0 else 0)
+        for pid, value in extra_by_id.items():
+            extra[index[pid]] = value
+        keys = list(groups)
+        lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+        flat = np.fromiter(
+            map(index.__getitem__, itertools.chain.from_iterable(keys)),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
     except KeyError as missing:
         raise ValueError(f"A ballot names an unknown project {missing}.") from None
-    weights = np.array(list(groups.values()), dtype=np.int64)
-    lengths = np.fromiter(map(len, supports), dtype=np.int64, count=len(supports))
-    flat = np.fromiter(
-        itertools.chain.from_iterable(supports), dtype=np.int64, count=int(lengths.sum())
-    )
+    weights = np.fromiter(groups.values(), dtype=np.int64, count=len(keys))
     votes = np.bincount(flat, weights=np.repeat(weights, lengths), minlength=len(ordered))
     votes_list = [int(v) for v in votes.tolist()]
     return _Prepared(
@@ -429,6 +444,7 @@ class _Run:
         self.dropped: list[tuple[int, int, float]] = []  # (project, round, money left)
         self.last_rho: dict[int, float] = {}
         self._exact_money: dict[int, Fraction] = {0: share}
+        self.float_share = float(share)
         self._exact_price: dict[int, Fraction] = {}
 
     @property
@@ -499,6 +515,8 @@ class _EqualShares:
         self.int_cost = [prep.costs[p] for p in self.considered]
         self.cost = np.array(self.int_cost, dtype=np.float64)
         self.votes = np.array([prep.votes[p] for p in self.considered], dtype=np.float64)
+        self.cost_list = self.cost.tolist()
+        self.votes_list = self.votes.tolist()
         weights = prep.group_weights.astype(np.float64)
         n_groups = len(weights)
         # The groups supporting each considered project, from the (group, project) pairs.
@@ -594,9 +612,15 @@ class _EqualShares:
         known = step.supporters.get(j)
         if known is None:
             of_supporters = step.group_class[self.supporters[j]]
-            if step.n_classes > 8 * len(of_supporters):  # class ids are sparse here: sort
-                classes, inverse = np.unique(of_supporters, return_inverse=True)
-                known = (classes, np.bincount(inverse, weights=self.supporter_weights[j]))
+            if step.n_classes > max(4096, 8 * len(of_supporters)):  # sparse class ids: sort
+                order = np.argsort(of_supporters)
+                ordered = of_supporters[order]
+                first = np.empty(len(ordered), dtype=bool)
+                first[:1] = True
+                np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+                starts = np.flatnonzero(first)
+                weights = self.supporter_weights[j][order]
+                known = (ordered[starts], np.add.reduceat(weights, starts))
             else:
                 counts = np.bincount(
                     of_supporters, weights=self.supporter_weights[j], minlength=step.n_classes
@@ -611,11 +635,10 @@ class _EqualShares:
         when that is less than it costs."""
         classes, counts = self._supporters(j, step)
         money_classes = budget[classes]
-        cost = self.cost[j]
-        paid = counts * money_classes
-        money = float(paid.sum())
-        total = float(counts.sum())
-        doubt = _FLOAT_DOUBT * (cost + total * budget[0])
+        cost = self.cost_list[j]
+        money = float(np.dot(counts, money_classes))
+        total = self.votes_list[j]  # == counts.sum(): every supporter is in some class
+        doubt = _FLOAT_DOUBT * (cost + total * run.float_share)
         if abs(money - cost) <= doubt:
             exact = sum(
                 (int(n) * run.exact_money(c) for c, n in zip(classes.tolist(), counts.tolist(),
@@ -630,8 +653,11 @@ class _EqualShares:
         # an equal split and let the poorer give all until nobody else is poorer than the
         # price (it only grows; pabutools' "poor/rich" computation, without sorting).
         price, rest = cost / total, total
-        poor = money_classes < price
-        n_poor = int(np.count_nonzero(poor))
+        n_poor = 0
+        if float(money_classes.min()) < price:
+            paid = counts * money_classes
+            poor = money_classes < price
+            n_poor = int(np.count_nonzero(poor))
         while n_poor:
             rest = total - float(np.dot(counts, poor))
             if rest <= 0:  # all give all they have: exactly enough

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -122,13 +121,6 @@ ACTION_LABELS = {
 D21_CHOICES = (("0", _l("No vote")), ("1", _l("Plus")), ("-1", _l("Minus")))
 
 
-def _link(endpoint: str, **values) -> str | None:
-    """A URL of another engineer's page, or None while it does not exist."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
 @bp.context_processor
 def _context():
     return {
@@ -140,7 +132,6 @@ def _context():
         "Phase": Phase,
         "Method": Method,
         "Verification": Verification,
-        "link_if": _link,
         "municipality": g.municipality,
     }
 
@@ -863,9 +854,7 @@ def letters(cycle_id: int):
     if batch_info is None:
         abort(404)
     codes = core_services.codes_to_print(cycle.municipality, services.code_scope(cycle), batch)
-    vote_url = _link("budget.cycle", cycle_id=cycle.id, _external=True) or url_for(
-        "municipality.home", slug=g.municipality.slug, _external=True
-    )
+    vote_url = url_for("budget.cycle", cycle_id=cycle.id, _external=True)
     return render_template(
         "budget/admin/letters.html",
         cycle=cycle,

@@ -415,7 +415,7 @@ def project(project_id: int):
             marker_title=project.title,
         )
     idea_url = None
-    if project.idea_id is not None and "ideas.idea" in current_app.view_functions:
+    if project.idea_id is not None:
         idea_url = url_for("ideas.idea", idea_id=project.idea_id)
     return render_template(
         "budget/project.html",

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -84,19 +83,11 @@ STRUCTURE_FIELDS = {
 }
 
 
-def _link(endpoint: str, **values) -> str | None:
-    """A URL of another engineer's page, or None while it does not exist."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
 @bp.context_processor
 def _context():
     return {
         "status_labels": STATUS_LABELS,
         "kind_labels": KIND_LABELS,
-        "link_if": _link,
         "Status": Status,
     }
 

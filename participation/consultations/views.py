@@ -61,10 +61,6 @@ def _labels():
     return {"consultation_status_labels": STATUS_LABELS, "can": can, "Status": Status}
 
 
-def _has_endpoint(name: str) -> bool:
-    return name in current_app.view_functions
-
-
 def _consultation(consultation_id: int) -> Consultation:
     """The consultation of the URL's town; a draft is "not found" for the public."""
     consultation = db.get_or_404(Consultation, consultation_id)
@@ -110,9 +106,7 @@ def index():
         groups=groups,
         following_all=services.is_following(current_user, g.municipality, None),
         action=ActionForm(),
-        overview_url=url_for("consultations_admin.overview")
-        if can_manage and _has_endpoint("consultations_admin.overview")
-        else None,
+        overview_url=url_for("consultations_admin.overview") if can_manage else None,
     )
 
 
@@ -131,9 +125,9 @@ def consultation(consultation_id: int):
         ("report", can.can_view_report),
     ):
         endpoint = f"consultations_report.{name}"
-        if check(current_user, consultation) and _has_endpoint(endpoint):
+        if check(current_user, consultation):
             links[name] = url_for(endpoint, consultation_id=consultation.id)
-    if can.can_manage(current_user, consultation) and _has_endpoint("consultations_admin.manage"):
+    if can.can_manage(current_user, consultation):
         links["manage"] = url_for("consultations_admin.manage", consultation_id=consultation.id)
     return render_template(
         "consultations/consultation.html",

@@ -19,7 +19,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -30,21 +29,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from participation.core.models import Municipality, User, UTCDateTime, utcnow
+from participation.core.models import Municipality, User, UTCDateTime, enum_type, utcnow
 from participation.extensions import db
 from participation.maps.models import District, Located
 
 MONEY = Numeric(14, 2)
-
-
-def _enum(cls, name: str, length: int = 20):
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        length=length,
-        values_callable=lambda e: [m.value for m in e],
-    )
 
 
 class Verification(enum.StrEnum):
@@ -123,13 +112,13 @@ class Cycle(db.Model):
     # Who may vote.
     min_age: Mapped[int] = mapped_column(Integer, default=15)
     residence: Mapped[Residence] = mapped_column(
-        _enum(Residence, "budget_residence"), default=Residence.DISTRICT
+        enum_type(Residence, "budget_residence"), default=Residence.DISTRICT
     )
     pool_access: Mapped[PoolAccess] = mapped_column(
-        _enum(PoolAccess, "budget_pool_access"), default=PoolAccess.OWN_DISTRICT
+        enum_type(PoolAccess, "budget_pool_access"), default=PoolAccess.OWN_DISTRICT
     )
     verification: Mapped[Verification] = mapped_column(
-        _enum(Verification, "budget_verification"), default=Verification.EMAIL
+        enum_type(Verification, "budget_verification"), default=Verification.EMAIL
     )
     # Polish cities with county rights: the total must be at least 0.5% of expenditure.
     expenditure: Mapped[Decimal | None] = mapped_column(MONEY)
@@ -186,8 +175,8 @@ class Pool(db.Model):
     )
     amount: Mapped[Decimal] = mapped_column(MONEY)
     currency: Mapped[str] = mapped_column(String(3))
-    method: Mapped[Method] = mapped_column(_enum(Method, "budget_method"))
-    rule: Mapped[Rule] = mapped_column(_enum(Rule, "budget_rule"), default=Rule.GREEDY)
+    method: Mapped[Method] = mapped_column(enum_type(Method, "budget_method"))
+    rule: Mapped[Rule] = mapped_column(enum_type(Rule, "budget_rule"), default=Rule.GREEDY)
     max_projects: Mapped[int | None] = mapped_column(Integer)  # approval
     min_share: Mapped[int | None] = mapped_column(Integer)  # approval: % of the pool to spend
     k: Mapped[int | None] = mapped_column(Integer)  # k-approval
@@ -239,7 +228,7 @@ class Project(Located, db.Model):
     cost_note: Mapped[str] = mapped_column(Text, default="")  # the reviewer's
     # Implementation of a winning project.
     implementation: Mapped[Implementation] = mapped_column(
-        _enum(Implementation, "budget_implementation"), default=Implementation.PLANNED
+        enum_type(Implementation, "budget_implementation"), default=Implementation.PLANNED
     )
     progress: Mapped[int] = mapped_column(Integer, default=0)
     implementation_note: Mapped[str] = mapped_column(Text, default="")
@@ -310,7 +299,7 @@ class Voter(db.Model):
     )
     voter_key: Mapped[str] = mapped_column(String(80))
     channel: Mapped[Channel] = mapped_column(
-        _enum(Channel, "budget_channel", 10), default=Channel.ONLINE
+        enum_type(Channel, "budget_channel", 10), default=Channel.ONLINE
     )
     district_id: Mapped[int | None] = mapped_column(
         ForeignKey("maps_district.id", ondelete="SET NULL")
@@ -332,7 +321,7 @@ class Ballot(db.Model):
     )
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
     channel: Mapped[Channel] = mapped_column(
-        _enum(Channel, "budget_channel", 10), default=Channel.ONLINE
+        enum_type(Channel, "budget_channel", 10), default=Channel.ONLINE
     )
 
     lines: Mapped[list[BallotLine]] = relationship(

@@ -15,7 +15,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -39,21 +38,10 @@ from participation.consultations.rules import (
     Status,
     status,
 )
-from participation.core.models import Municipality, User, UTCDateTime, utcnow
+from participation.core.models import Municipality, User, UTCDateTime, enum_type, utcnow
 from participation.extensions import db
 from participation.maps.models import District, Located
 from participation.maps.types import Geometry
-
-
-def _enum(cls, name: str, length: int = 20):
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        length=length,
-        values_callable=lambda e: [m.value for m in e],
-    )
-
 
 consultation_district = Table(
     "consultations_consultation_district",
@@ -88,7 +76,9 @@ class Consultation(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     decision: Mapped[str] = mapped_column(Text, default="")  # the decision it feeds
     decision_maker: Mapped[str] = mapped_column(String(200), default="")
-    area_kind: Mapped[Area] = mapped_column(_enum(Area, "consultations_area"), default=Area.WHOLE)
+    area_kind: Mapped[Area] = mapped_column(
+        enum_type(Area, "consultations_area"), default=Area.WHOLE
+    )
     area = mapped_column(Geometry("MULTIPOLYGON"), nullable=True)  # when drawn
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -207,7 +197,7 @@ class Question(db.Model):
         ForeignKey("consultations_consultation.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
-    kind: Mapped[Kind] = mapped_column(_enum(Kind, "consultations_question_kind"))
+    kind: Mapped[Kind] = mapped_column(enum_type(Kind, "consultations_question_kind"))
     text: Mapped[str] = mapped_column(String(500))
     help_text: Mapped[str] = mapped_column(Text, default="")
     required: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -342,7 +332,7 @@ class Response(db.Model):
     )
     browser_key: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[Channel] = mapped_column(
-        _enum(Channel, "consultations_channel", 10), default=Channel.ONLINE
+        enum_type(Channel, "consultations_channel", 10), default=Channel.ONLINE
     )
     entered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("core_user.id", ondelete="SET NULL")
@@ -436,17 +426,19 @@ class Demographic(db.Model):
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations_consultation.id", ondelete="CASCADE"), index=True
     )
-    age_band: Mapped[AgeBand | None] = mapped_column(_enum(AgeBand, "consultations_age_band", 8))
-    gender: Mapped[Gender | None] = mapped_column(_enum(Gender, "consultations_gender", 8))
+    age_band: Mapped[AgeBand | None] = mapped_column(
+        enum_type(AgeBand, "consultations_age_band", 8)
+    )
+    gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, "consultations_gender", 8))
     district_id: Mapped[int | None] = mapped_column(
         ForeignKey("maps_district.id", ondelete="SET NULL")
     )
     language: Mapped[str | None] = mapped_column(String(5))
     foreigner: Mapped[Foreigner | None] = mapped_column(
-        _enum(Foreigner, "consultations_foreigner", 4)
+        enum_type(Foreigner, "consultations_foreigner", 4)
     )
     channel: Mapped[Channel] = mapped_column(
-        _enum(Channel, "consultations_channel", 10), default=Channel.ONLINE
+        enum_type(Channel, "consultations_channel", 10), default=Channel.ONLINE
     )
 
 
@@ -474,7 +466,7 @@ class ConsultationComment(db.Model):
     )
     author_name: Mapped[str | None] = mapped_column(String(200))  # paper: as signed, optional
     channel: Mapped[Channel] = mapped_column(
-        _enum(Channel, "consultations_channel", 10), default=Channel.ONLINE
+        enum_type(Channel, "consultations_channel", 10), default=Channel.ONLINE
     )
     entered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("core_user.id", ondelete="SET NULL")
@@ -512,7 +504,9 @@ class Reply(db.Model):
     answer_id: Mapped[int | None] = mapped_column(
         ForeignKey("consultations_answer.id", ondelete="CASCADE")
     )
-    status: Mapped[ReplyStatus] = mapped_column(_enum(ReplyStatus, "consultations_reply_status"))
+    status: Mapped[ReplyStatus] = mapped_column(
+        enum_type(ReplyStatus, "consultations_reply_status")
+    )
     justification: Mapped[str] = mapped_column(Text)
     replied_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("core_user.id", ondelete="SET NULL")

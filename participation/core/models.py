@@ -30,6 +30,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def enum_type(cls: type[enum.Enum], name: str, length: int = 20) -> Enum:
+    """A column type for a string enum: stored as its values in a VARCHAR, on both
+    databases (no native PostgreSQL enum to migrate when a value is added)."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
 class UTCDateTime(db.TypeDecorator):
     """A timezone-aware UTC datetime on every backend (SQLite forgets the zone)."""
 

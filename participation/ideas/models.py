@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -22,21 +21,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from participation.core.models import Municipality, User, UTCDateTime, utcnow
+from participation.core.models import Municipality, User, UTCDateTime, enum_type, utcnow
 from participation.extensions import db
 from participation.ideas.rules import IdeaStatus
 from participation.maps.models import District, Located
-
-
-def _enum(cls, name: str, length: int = 20):
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        length=length,
-        values_callable=lambda e: [m.value for m in e],
-    )
-
 
 SEARCH_DOCUMENT = "to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(description, ''))"
 SEARCH_INDEX = "ix_ideas_idea_search"
@@ -83,7 +71,7 @@ class IdeaCall(db.Model):
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitters: Mapped[Submitters] = mapped_column(
-        _enum(Submitters, "ideas_submitters"), default=Submitters.CONFIRMED_EMAIL
+        enum_type(Submitters, "ideas_submitters"), default=Submitters.CONFIRMED_EMAIL
     )
     max_ideas_per_person: Mapped[int | None] = mapped_column(Integer)
     location_required: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -145,7 +133,7 @@ class Idea(Located, db.Model):
     title: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[IdeaStatus] = mapped_column(
-        _enum(IdeaStatus, "ideas_status"), default=IdeaStatus.DRAFT
+        enum_type(IdeaStatus, "ideas_status"), default=IdeaStatus.DRAFT
     )
     support_count: Mapped[int] = mapped_column(Integer, default=0)
     hidden_reason: Mapped[str | None] = mapped_column(Text)

@@ -10,7 +10,7 @@ service and renders or redirects; the request commits.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -71,7 +71,7 @@ from participation.core import services as core_services
 from participation.core.i18n import money
 from participation.core.models import Country
 from participation.core.permissions import authorize, require
-from participation.core.tenancy import municipality_blueprint
+from participation.core.tenancy import local_to_utc, municipality_blueprint, utc_to_local
 from participation.core.uploads import upload_folder
 from participation.extensions import db
 from participation.ideas import services as ideas_services
@@ -164,24 +164,11 @@ def _valid_action() -> None:
         abort(400)
 
 
-def _local(value: datetime | None) -> datetime | None:
-    """A naive local time from a form (the municipality's zone) as aware UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=ZoneInfo(g.municipality.timezone)).astimezone(UTC)
-
-
-def _form_time(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.astimezone(ZoneInfo(g.municipality.timezone)).replace(tzinfo=None)
-
-
 def _same_minute(stored: datetime | None, typed: datetime | None) -> datetime | None:
     """The stored time when the form sends it back unchanged (to the minute)."""
     if stored is not None and typed is not None:
         minute = {"second": 0, "microsecond": 0}
-        if _form_time(stored).replace(**minute) == _form_time(typed).replace(**minute):
+        if utc_to_local(stored).replace(**minute) == utc_to_local(typed).replace(**minute):
             return stored
     return typed
 
@@ -228,9 +215,9 @@ def _cycle_form(cycle: Cycle | None) -> CycleForm:
                 "year": cycle.year,
                 "description": cycle.description,
                 "idea_call": str(cycle.idea_call_id or ""),
-                "review_until": _form_time(cycle.review_until),
-                "voting_opens_at": _form_time(cycle.voting_opens_at),
-                "voting_closes_at": _form_time(cycle.voting_closes_at),
+                "review_until": utc_to_local(cycle.review_until),
+                "voting_opens_at": utc_to_local(cycle.voting_opens_at),
+                "voting_closes_at": utc_to_local(cycle.voting_closes_at),
                 "min_age": cycle.min_age,
                 "residence": cycle.residence.value,
                 "pool_access": cycle.pool_access.value,
@@ -281,9 +268,9 @@ def _save_cycle(cycle: Cycle | None):
     if form.is_submitted():
         status = 422
     if form.validate_on_submit():
-        opens = _local(form.voting_opens_at.data)
-        closes = _local(form.voting_closes_at.data)
-        review = _local(form.review_until.data)
+        opens = local_to_utc(form.voting_opens_at.data)
+        closes = local_to_utc(form.voting_closes_at.data)
+        review = local_to_utc(form.review_until.data)
         if cycle is not None:
             opens = _same_minute(cycle.voting_opens_at, opens)
             closes = _same_minute(cycle.voting_closes_at, closes)

@@ -4,7 +4,7 @@ builder and the draft text; and open, close or publish them."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -47,7 +47,7 @@ from participation.consultations.rules import (
     Status,
 )
 from participation.core.permissions import authorize, require
-from participation.core.tenancy import municipality_blueprint
+from participation.core.tenancy import local_to_utc, municipality_blueprint, utc_to_local
 from participation.core.uploads import UploadError
 from participation.extensions import db
 from participation.maps import services as maps_services
@@ -119,19 +119,6 @@ def _document(consultation: Consultation, document_id: int) -> Document:
     return document
 
 
-def _local(value: datetime | None) -> datetime | None:
-    """A naive local time from a form (the municipality's zone) as aware UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=ZoneInfo(g.municipality.timezone)).astimezone(UTC)
-
-
-def _form_time(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.astimezone(ZoneInfo(g.municipality.timezone)).replace(tzinfo=None)
-
-
 def _step(form: MoveForm) -> int:
     if not form.validate_on_submit() or form.direction.data not in ("up", "down"):
         abort(400)
@@ -185,8 +172,8 @@ def _consultation_form(consultation: Consultation | None, districts) -> Consulta
                 "area_kind": Area(consultation.area_kind).value,
                 "districts": [str(d.id) for d in consultation.districts],
                 "area": json.dumps(mapping(consultation.area)) if consultation.area else "",
-                "opens_at": _form_time(consultation.opens_at),
-                "closes_at": _form_time(consultation.closes_at),
+                "opens_at": utc_to_local(consultation.opens_at),
+                "closes_at": utc_to_local(consultation.closes_at),
                 "contact_name": consultation.contact_name,
                 "contact_email": consultation.contact_email,
                 "contact_phone": consultation.contact_phone,
@@ -221,7 +208,7 @@ def _save_consultation(consultation: Consultation | None):
     if form.is_submitted():
         status = 422
     if form.validate_on_submit():
-        opens, closes = _local(form.opens_at.data), _local(form.closes_at.data)
+        opens, closes = local_to_utc(form.opens_at.data), local_to_utc(form.closes_at.data)
         kind = Area(form.area_kind.data)
         chosen = [d for d in districts if str(d.id) in (form.districts.data or [])]
         if closes <= opens:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, abort, g
 from sqlalchemy import select
 
@@ -32,3 +35,17 @@ def municipality_blueprint(
             values["slug"] = g.municipality.slug
 
     return bp
+
+
+def local_to_utc(value: datetime | None) -> datetime | None:
+    """A naive time typed in a form, in the URL's municipality's zone, as aware UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=ZoneInfo(g.municipality.timezone)).astimezone(UTC)
+
+
+def utc_to_local(value: datetime | None) -> datetime | None:
+    """A stored time as the naive local time a form field shows."""
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo(g.municipality.timezone)).replace(tzinfo=None)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from flask import (
     Response,
@@ -25,7 +24,7 @@ from wtforms import SelectChoice
 from participation.core import exports
 from participation.core.models import utcnow
 from participation.core.permissions import authorize
-from participation.core.tenancy import municipality_blueprint
+from participation.core.tenancy import local_to_utc, municipality_blueprint, utc_to_local
 from participation.core.uploads import UploadError, upload_folder
 from participation.extensions import db, limiter
 from participation.ideas import permissions as can
@@ -107,19 +106,6 @@ def _idea(idea_id: int, check=can.can_view_idea) -> Idea:
     return idea
 
 
-def _local(value: datetime | None) -> datetime | None:
-    """A naive local time from a form (the municipality's zone) as aware UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=ZoneInfo(g.municipality.timezone)).astimezone(UTC)
-
-
-def _form_time(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.astimezone(ZoneInfo(g.municipality.timezone)).replace(tzinfo=None)
-
-
 # --- calls ----------------------------------------------------------------------------
 
 
@@ -140,9 +126,9 @@ def _call_form(call: IdeaCall | None) -> CallForm:
         SelectChoice(str(d.id), d.name) for d in maps_services.districts_of(g.municipality)
     ]
     if request.method == "GET" and call is not None:
-        form.opens_at.data = _form_time(call.opens_at)
-        form.closes_at.data = _form_time(call.closes_at)
-        form.support_deadline.data = _form_time(call.support_deadline)
+        form.opens_at.data = utc_to_local(call.opens_at)
+        form.closes_at.data = utc_to_local(call.closes_at)
+        form.support_deadline.data = utc_to_local(call.support_deadline)
         form.districts.data = [str(d.id) for d in call.districts]
         form.categories.data = "\n".join(c.name for c in call.categories)
         form.submitters.data = call.submitters.value
@@ -152,7 +138,7 @@ def _call_form(call: IdeaCall | None) -> CallForm:
 def _save_call(call: IdeaCall | None):
     form = _call_form(call)
     if form.validate_on_submit():
-        opens, closes = _local(form.opens_at.data), _local(form.closes_at.data)
+        opens, closes = local_to_utc(form.opens_at.data), local_to_utc(form.closes_at.data)
         if closes <= opens:
             form.closes_at.errors.append(_("The call must close after it opens."))
         else:
@@ -170,7 +156,7 @@ def _save_call(call: IdeaCall | None):
                 max_ideas_per_person=form.max_ideas_per_person.data,
                 location_required=form.location_required.data,
                 support_threshold=form.support_threshold.data,
-                support_deadline=_local(form.support_deadline.data),
+                support_deadline=local_to_utc(form.support_deadline.data),
                 max_images=form.max_images.data,
                 appeal_days=form.appeal_days.data,
                 duplicate_distance_m=form.duplicate_distance_m.data,

@@ -24,16 +24,19 @@ How it is fast and still exact:
 
 - Identical ballots are counted once with their weight.
 - Voters with equal money stay equal, so MES tracks *classes* of voters rather than voters:
-  a class's budget is exact (integers over a common denominator, never floats) and a class
-  splits only when some of its members pay for a project.
-- Each round ranks all projects with floating point (numpy, over projects x classes); exact
-  integer arithmetic decides the winner whenever the float ranking is within 1e-9 of a tie,
-  and computes the winner's price and everyone's new budget.
-- Add1: every class budget is an affine function of the per-voter share. For one MES run we
-  compute how far the share can grow before any decision of that run could change (each
-  condition is affine in the share; for projects that were not bought, a tangent of their
-  convex price curve gives a safe bound), and skip straight past that range instead of
-  rerunning MES one unit at a time. The outcome in the skipped range is provably the same.
+  a class splits only when some of its members pay for a project. Money is tracked in
+  floats, which decide every comparison they can decide with certainty; where two projects'
+  rho, or a project's cost and its supporters' money, are within 1e-9 of each other, exact
+  rational arithmetic over the class tree decides.
+- Large pools run on numpy (over projects x classes). Small pools (a few hundred distinct
+  ballots; for a single Equal Shares run, 150) run the same algorithm in plain Python lists,
+  where a numpy call would cost more than the handful of elements it processes. Both give
+  the same winners, Add1 steps and explanations.
+- Add1: which class each voter is in depends only on the winners so far, so runs at nearby
+  shares reuse the classes and recompute only money. And where a run at a larger share
+  proves that every share in between gives the same winners in the same order (for a fixed
+  order of winners every voter's money grows with the share), Add1 skips that range instead
+  of rerunning MES one unit at a time.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import operator
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -218,6 +222,17 @@ class Outcome:
 
 # -- preparation ---------------------------------------------------------------------------
 
+# Pools with at most this many distinct ballots are tallied in plain Python: there a numpy
+# call (a few µs whatever its size) costs more than the few elements it would process. A
+# single Equal Shares run pays for building its classes, which numpy does faster from a few
+# hundred distinct ballots on; Add1 builds them once for many runs.
+_SMALL_POOL = 800
+_SMALL_RUN = 150
+
+_APPROVED = operator.attrgetter("approved")
+_POINTS = operator.attrgetter("points")
+_WEIGHT = operator.attrgetter("weight")
+
 
 @dataclass
 class _Prepared:
@@ -227,74 +242,132 @@ class _Prepared:
     costs: list[int]  # scaled by unit
     budget: int  # scaled by unit
     voters: int  # total weight, empty ballots included
-    # Groups of identical ballots: weight, number of supported projects, and those projects
-    # (indices, concatenated).
-    group_weights: np.ndarray
-    group_lengths: np.ndarray
-    group_projects: np.ndarray
+    # Groups of identical ballots: their weight and the projects they support, as sets of
+    # ids and (see arrays()) as numpy arrays: the number of projects of each group, and all
+    # groups' project indices concatenated.
+    group_weights: list[int]
+    group_projects: list[frozenset[str]]
+    group_lengths: np.ndarray | None
+    group_flat: np.ndarray | None
     votes: list[int]
-    points: list[Fraction | int]
+    ballots: Sequence[Ballot]
+    _points: list[Fraction | int] | None = None
+
+    @property
+    def small(self) -> bool:
+        """Whether the groups are kept as lists, for the plain-Python engine."""
+        return len(self.group_weights) <= _SMALL_POOL
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The groups' projects as numpy arrays (lengths, and indices concatenated)."""
+        if self.group_lengths is None or self.group_flat is None:
+            self.group_lengths = np.fromiter(
+                map(len, self.group_projects), dtype=np.int64, count=len(self.group_projects)
+            )
+            self.group_flat = np.fromiter(
+                map(self.index.__getitem__, itertools.chain.from_iterable(self.group_projects)),
+                dtype=np.int64,
+                count=int(self.group_lengths.sum()),
+            )
+        return self.group_lengths, self.group_flat
+
+    @property
+    def points(self) -> list[Fraction | int]:
+        """Points per project: one per supporting ballot without points, else its points
+        (computed when first asked for: only greedy by points and its scores need them)."""
+        if self._points is None:
+            extra: list[Fraction | int] = [0] * len(self.projects)
+            for ballot in self.ballots:
+                points, weight = ballot.points, ballot.weight
+                if not points:
+                    continue
+                for pid, value in points.items():
+                    if value.denominator == 1:
+                        n = value.numerator
+                        add: Fraction | int = (n - 1 if n > 0 else n) * weight
+                    else:
+                        add = value * weight - (weight if value > 0 else 0)
+                    extra[self.index[pid]] += add
+            self._points = [v + e for v, e in zip(self.votes, extra, strict=True)]
+        return self._points
 
 
-def _prepare(projects: Iterable[Project], ballots: Iterable[Ballot], budget: Number) -> _Prepared:
-    ordered = sorted(projects, key=lambda p: p.id)
-    index = {p.id: i for i, p in enumerate(ordered)}
-    if len(index) != len(ordered):
-        raise ValueError("Two projects have the same id.")
-    exact_budget = _exact(budget)
-    unit = math.lcm(exact_budget.denominator, *(p.cost.denominator for p in ordered))
-    # Identical ballots are counted once: groups of ballots that support the same projects.
+def _group_ballots(ballots: Sequence[Ballot]) -> tuple[dict[frozenset[str], int], int]:
+    """Identical ballots counted once: the weight of each set of supported projects; and the
+    number of voters."""
+    if not any(map(_POINTS, ballots)) and set(map(_WEIGHT, ballots)) <= {1}:
+        # The common case, approval ballots of one voter each, counted at C speed.
+        return Counter(map(_APPROVED, ballots)), len(ballots)
     groups: Counter[frozenset[str]] = Counter()
-    # Points: one per supported project on a ballot without points, else its points; this
-    # is what points add to that (integers while the points are whole).
-    extra_by_id: dict[str, Fraction | int] = {}
     voters = 0
     for ballot in ballots:
         weight = ballot.weight
         voters += weight
         points = ballot.points
-        if points is None:
+        if ballot.approved or not points:
             groups[ballot.approved] += weight
-            continue
-        supported = []
-        for pid, value in points.items():
-            if value.denominator == 1:
-                n = value.numerator
-                add: Fraction | int = (n - 1 if n > 0 else n) * weight
-            else:
-                add = value * weight - (weight if value > 0 else 0)
-            if value.numerator > 0:
-                supported.append(pid)
-            extra_by_id[pid] = extra_by_id.get(pid, 0) + add
-        groups[ballot.approved or frozenset(supported)] += weight
+        else:
+            groups[frozenset([pid for pid, v in points.items() if v.numerator > 0])] += weight
+    return groups, voters
+
+
+def _prepare(projects: Iterable[Project], ballots: Iterable[Ballot], budget: Number) -> _Prepared:
+    ordered = sorted(projects, key=by_id)
+    index = {p.id: i for i, p in enumerate(ordered)}
+    if len(index) != len(ordered):
+        raise ValueError("Two projects have the same id.")
+    exact_budget = _exact(budget)
+    unit = math.lcm(exact_budget.denominator, *(p.cost.denominator for p in ordered))
+    if not isinstance(ballots, list | tuple):
+        ballots = list(ballots)
+    groups, voters = _group_ballots(ballots)
+    weights = list(groups.values())
+    group_projects = list(groups)
+    lengths = flat = None
     try:
-        extra: list[Fraction | int] = [0] * len(ordered)
-        for pid, value in extra_by_id.items():
-            extra[index[pid]] = value
-        keys = list(groups)
-        lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-        flat = np.fromiter(
-            map(index.__getitem__, itertools.chain.from_iterable(keys)),
-            dtype=np.int64,
-            count=int(lengths.sum()),
-        )
+        if any(map(_POINTS, ballots)):  # points may name projects no ballot supports
+            for points in filter(None, map(_POINTS, ballots)):
+                for pid in points:
+                    index[pid]
+        if len(groups) <= _SMALL_RUN:
+            # Each group once, at C speed, then the weight beyond one of heavier groups.
+            counted = Counter(itertools.chain.from_iterable(groups))
+            for key, weight in groups.items():
+                if weight != 1:
+                    for pid in key:
+                        counted[pid] += weight - 1
+            votes_list = [0] * len(ordered)
+            for pid, n in counted.items():
+                votes_list[index[pid]] = n
+        else:
+            lengths = np.fromiter(map(len, groups), dtype=np.int64, count=len(weights))
+            flat = np.fromiter(
+                map(index.__getitem__, itertools.chain.from_iterable(groups)),
+                dtype=np.int64,
+                count=int(lengths.sum()),
+            )
     except KeyError as missing:
         raise ValueError(f"A ballot names an unknown project {missing}.") from None
-    weights = np.fromiter(groups.values(), dtype=np.int64, count=len(keys))
-    votes = np.bincount(flat, weights=np.repeat(weights, lengths), minlength=len(ordered))
-    votes_list = [int(v) for v in votes.tolist()]
+    if flat is not None:
+        votes = np.bincount(
+            flat,
+            weights=np.repeat(np.array(weights, dtype=np.int64), lengths),
+            minlength=len(ordered),
+        )
+        votes_list = [int(v) for v in votes.tolist()]
     return _Prepared(
         projects=ordered,
         index=index,
         unit=unit,
-        costs=[int(p.cost * unit) for p in ordered],
-        budget=int(exact_budget * unit),
+        costs=[p.cost.numerator * (unit // p.cost.denominator) for p in ordered],
+        budget=exact_budget.numerator * (unit // exact_budget.denominator),
         voters=voters,
         group_weights=weights,
+        group_projects=group_projects,
         group_lengths=lengths,
-        group_projects=flat,
+        group_flat=flat,
         votes=votes_list,
-        points=[v + e for v, e in zip(votes_list, extra, strict=True)],
+        ballots=ballots,
     )
 
 
@@ -420,6 +493,10 @@ class _Round:
     paid_all: int
     first_new: int  # the new classes, one per class in ``classes``, start at this id
 
+    @property
+    def payers(self) -> int:
+        return int(np.sum(self.counts))
+
 
 @dataclass
 class _Step:
@@ -437,7 +514,7 @@ class _Run:
     projects dropped for lack of money, and what is needed to compute any class's money
     exactly on demand (floats decide whatever they can decide with certainty)."""
 
-    def __init__(self, engine: _EqualShares, share: Fraction) -> None:
+    def __init__(self, engine: _EqualShares | _SmallEqualShares, share: Fraction) -> None:
         self.engine = engine
         self.share = share
         self.rounds: list[_Round] = []
@@ -487,6 +564,25 @@ class _Run:
         return known
 
 
+def _exact_price(run: _Run, cost: int, classes: list[int], counts: list) -> Fraction | None:
+    """The exact price per payer of a project of ``cost`` whose supporters are ``counts[i]``
+    in class ``classes[i]``, or None if they cannot pay for it."""
+    ranked = sorted(
+        ((run.exact_money(c), int(n)) for c, n in zip(classes, counts, strict=True)),
+        key=lambda mn: mn[0],
+    )
+    if sum((m * n for m, n in ranked), Fraction(0)) < cost:
+        return None
+    rest = sum(n for _, n in ranked)
+    poor = Fraction(0)
+    for money, n in ranked:
+        if cost - poor <= rest * money:
+            break
+        poor += n * money
+        rest -= n
+    return (cost - poor) / rest
+
+
 class _Doubt(Exception):
     """A run following another cannot prove a decision."""
 
@@ -517,13 +613,14 @@ class _EqualShares:
         self.votes = np.array([prep.votes[p] for p in self.considered], dtype=np.float64)
         self.cost_list = self.cost.tolist()
         self.votes_list = self.votes.tolist()
-        weights = prep.group_weights.astype(np.float64)
+        weights = np.array(prep.group_weights, dtype=np.float64)
         n_groups = len(weights)
         # The groups supporting each considered project, from the (group, project) pairs.
-        pair_group = np.repeat(np.arange(n_groups, dtype=np.int64), prep.group_lengths)
+        lengths, flat = prep.arrays()
+        pair_group = np.repeat(np.arange(n_groups, dtype=np.int64), lengths)
         local = np.full(len(prep.projects), -1, dtype=np.int64)
         local[self.considered] = np.arange(len(self.considered))
-        pair_local = local[prep.group_projects]
+        pair_local = local[flat]
         order = np.argsort(pair_local, kind="stable")
         starts = np.searchsorted(pair_local[order], np.arange(len(self.considered) + 1))
         self.supporters = [
@@ -677,22 +774,7 @@ class _EqualShares:
         self, run: _Run, j: int, classes: np.ndarray, counts: np.ndarray
     ) -> Fraction | None:
         """Project j's exact price per payer given its supporters' classes, or None."""
-        cost = self.int_cost[j]
-        ranked = sorted(
-            ((run.exact_money(c), int(n)) for c, n in zip(classes.tolist(), counts.tolist(),
-                                                          strict=True)),
-            key=lambda mn: mn[0],
-        )  # fmt: skip
-        if sum((m * n for m, n in ranked), Fraction(0)) < cost:
-            return None
-        rest = sum(n for _, n in ranked)
-        poor = Fraction(0)
-        for money, n in ranked:
-            if cost - poor <= rest * money:
-                break
-            poor += n * money
-            rest -= n
-        return (cost - poor) / rest
+        return _exact_price(run, self.int_cost[j], classes.tolist(), counts.tolist())
 
     def _resolve_ties(self, run: _Run, best: _Priced, priced: list[_Priced]) -> _Priced:
         """The winner: the lowest rho, exactly, and the earliest in the tie-break among equals."""
@@ -761,6 +843,232 @@ class _EqualShares:
         return budget
 
 
+# -- Equal Shares in plain Python, for small pools ----------------------------------------
+
+
+class _SmallStep:
+    """As :class:`_Step`, with lists and dicts."""
+
+    __slots__ = ("n_classes", "group_class", "supporters", "winner")
+
+    def __init__(self, n_classes: int, group_class: list[int]) -> None:
+        self.n_classes = n_classes
+        self.group_class = group_class
+        self.supporters: dict[int, tuple[list[int], list[int]]] = {}
+        self.winner: int | None = None
+
+
+# A project priced in one round: (project, rho, bound on rho's float error, price per payer,
+# its supporters' classes, supporters in each).
+_SmallPriced = tuple[int, float, float, float, list[int], list[int]]
+
+
+class _SmallEqualShares:
+    """The same rule, classes, exact tie-breaks and proofs as :class:`_EqualShares`, in plain
+    Python lists, for small pools.
+
+    A small pool has few classes, so a round is a few dozen float operations, where each
+    numpy call costs microseconds whatever its size. The runs are :class:`_Run` objects with
+    lists in their rounds, so exact money and prices come from the same class tree.
+    """
+
+    def __init__(self, prep: _Prepared, tie_keys: list[Any]) -> None:
+        self.prep = prep
+        self.considered = [i for i, c in enumerate(prep.costs) if c > 0 and prep.votes[i] > 0]
+        self.keys = [tie_keys[p] for p in self.considered]
+        self.int_cost = [prep.costs[p] for p in self.considered]
+        self.cost = [float(c) for c in self.int_cost]
+        self.votes = [prep.votes[p] for p in self.considered]
+        by_id: dict[str, list[int]] = {prep.projects[i].id: [] for i in self.considered}
+        for g, key in enumerate(prep.group_projects):
+            for pid in key:
+                groups = by_id.get(pid)
+                if groups is not None:
+                    groups.append(g)
+        self.supporters = list(by_id.values())  # by_id is in the order of considered
+        self.weights = prep.group_weights
+        # Each supporter's group, a group repeated as often as its weight (filled on demand).
+        self._voters: list[list[int] | None] = [None] * len(self.considered)
+        first = _SmallStep(1, [0] * len(self.weights))
+        first.supporters = {j: ([0], [v]) for j, v in enumerate(self.votes)}
+        self._path = [first]
+
+    def run(self, share: Fraction, follow: _Run | None = None) -> _Run | None:
+        """As :meth:`_EqualShares.run`."""
+        run = _Run(self, share)  # type: ignore[arg-type]
+        try:
+            self._run(run, follow)
+        except _Doubt:
+            return None
+        return run
+
+    def _run(self, run: _Run, follow: _Run | None) -> None:
+        money = [run.float_share]  # per class
+        low = [1.0 / v for v in self.votes]  # lower bounds on each project's rho
+        low_error = [1e-12 * x for x in low]
+        remaining = list(range(len(self.considered)))
+        round_no = 0
+        while remaining:
+            round_no += 1
+            step = self._path[round_no - 1]
+            target = None
+            if follow is not None:
+                if round_no > len(follow.rounds):  # nothing may be affordable any more
+                    for j in remaining:
+                        have = self._price(run, j, step, money)
+                        if type(have) is not float:
+                            raise _Doubt
+                        run.dropped.append((j, round_no, have))
+                    return
+                target = follow.rounds[round_no - 1]
+            priced: list[_SmallPriced] = []
+            best: _SmallPriced | None = None
+            for j in sorted(remaining, key=low.__getitem__):
+                bound = low[j] - low_error[j]
+                if target is not None:
+                    if j == target.winner:
+                        continue
+                    if bound > target.rho + target.error:
+                        break
+                elif best is not None and bound > best[1] + best[2]:
+                    break
+                one = self._price(run, j, step, money)
+                if type(one) is float:  # its supporters cannot pay for it: never again
+                    remaining.remove(j)
+                    run.dropped.append((j, round_no, one))
+                    continue
+                low[j], low_error[j] = one[1], one[2]
+                run.last_rho[j] = one[1]
+                if target is not None:
+                    self._check_loses(run, one, follow, round_no - 1)  # type: ignore[arg-type]
+                    continue
+                priced.append(one)
+                if best is None or one[1] < best[1]:
+                    best = one
+            if target is not None:
+                forced = self._price(run, target.winner, step, money)
+                if type(forced) is float:
+                    raise _Doubt
+                best = forced
+            elif best is None:
+                return
+            else:
+                best = self._resolve_ties(run, best, priced)
+            remaining.remove(best[0])
+            run.last_rho[best[0]] = best[1]
+            self._pay(run, best, step, round_no, money)
+
+    def _supporters(self, j: int, step: _SmallStep) -> tuple[list[int], list[int]]:
+        known = step.supporters.get(j)
+        if known is None:
+            group_class, groups = step.group_class, self.supporters[j]
+            if self.votes[j] <= 4 * len(groups):  # count voters at C speed
+                voters = self._voters[j]
+                if voters is None:
+                    weights = map(self.weights.__getitem__, groups)
+                    voters = list(
+                        itertools.chain.from_iterable(map(itertools.repeat, groups, weights))
+                    )
+                    self._voters[j] = voters
+                counts = Counter(map(group_class.__getitem__, voters))
+            else:  # few heavy groups
+                weights = self.weights
+                counts = Counter()
+                for g in groups:
+                    counts[group_class[g]] += weights[g]
+            known = step.supporters[j] = (list(counts), list(counts.values()))
+        return known
+
+    def _price(self, run: _Run, j: int, step: _SmallStep, money: list[float]) -> Any:
+        """Project j priced (a :data:`_SmallPriced`), or (a float) the money its supporters
+        have when that is less than it costs."""
+        classes, counts = self._supporters(j, step)
+        cost, total = self.cost[j], self.votes[j]
+        held = list(map(money.__getitem__, classes))
+        have = sum(map(operator.mul, counts, held))
+        doubt = _FLOAT_DOUBT * (cost + total * run.float_share)
+        if have < cost + doubt:
+            if have < cost - doubt:
+                return have
+            exact = sum(map(operator.mul, counts, map(run.exact_money, classes)), Fraction(0))
+            if exact < self.int_cost[j]:
+                return have
+        price, rest = cost / total, total
+        if min(held) < price:
+            # The poorer pay all they have, the others an equal price (pabutools' "poor/rich").
+            poor = 0.0
+            for held_c, n in sorted(zip(held, counts, strict=True)):
+                if held_c * rest >= cost - poor:
+                    break
+                poor += held_c * n
+                rest -= n
+            if rest > 0:
+                price = (cost - poor) / rest
+            else:  # all give all they have: exactly enough
+                price, rest = max(held), 1
+        error = doubt / rest / cost + _FLOAT_DOUBT * price / cost
+        return (j, price / cost, error, price, classes, counts)
+
+    def exact_price(
+        self, run: _Run, j: int, classes: list[int], counts: list[int]
+    ) -> Fraction | None:
+        """Project j's exact price per payer given its supporters' classes, or None."""
+        return _exact_price(run, self.int_cost[j], classes, counts)
+
+    def _exact_rho(self, run: _Run, one: _SmallPriced) -> tuple:
+        price = _exact_price(run, self.int_cost[one[0]], one[4], one[5])
+        assert price is not None
+        return (price / self.int_cost[one[0]], self.keys[one[0]])
+
+    def _resolve_ties(
+        self, run: _Run, best: _SmallPriced, priced: list[_SmallPriced]
+    ) -> _SmallPriced:
+        edge = best[1] + best[2]
+        close = [p for p in priced if p[1] - p[2] <= edge]
+        if len(close) == 1:
+            return best
+        return min(close, key=lambda one: self._exact_rho(run, one))
+
+    def _check_loses(self, run: _Run, one: _SmallPriced, follow: _Run, index: int) -> None:
+        """As :meth:`_EqualShares._check_loses`."""
+        target = follow.rounds[index]
+        if one[1] - one[2] > target.rho + target.error:
+            return
+        if one[1] + one[2] < target.rho - target.error:
+            raise _Doubt
+        mine = self._exact_rho(run, one)
+        theirs = follow.exact_price(index) / self.int_cost[target.winner]
+        if mine < (theirs, self.keys[target.winner]):
+            raise _Doubt
+
+    def _pay(
+        self, run: _Run, best: _SmallPriced, step: _SmallStep, round_no: int, money: list
+    ) -> None:
+        """As :meth:`_EqualShares._pay`: class ``step.n_classes + i`` is the payers from
+        ``classes[i]``, with the price less (or nothing, if they had less)."""
+        j, rho, error, price, classes, counts = best
+        first = step.n_classes
+        if step.winner != j:  # a new sequence of winners from here on
+            step.winner = j
+            del self._path[round_no:]
+            mapping = {c: first + i for i, c in enumerate(classes)}
+            group_class = step.group_class.copy()
+            for g in self.supporters[j]:
+                group_class[g] = mapping[group_class[g]]
+            self._path.append(_SmallStep(first + len(classes), group_class))
+        paid_all = 0
+        for c, n in zip(classes, counts, strict=True):
+            held = money[c]
+            if held <= price:
+                paid_all += n
+                money.append(0.0)
+            else:
+                money.append(held - price)
+        run.rounds.append(
+            _Round(j, rho, error, price, classes, counts, paid_all, first)  # type: ignore[arg-type]
+        )
+
+
 def _mes_fates(
     prep: _Prepared, run: _Run | None, scores: dict[str, Fraction | int]
 ) -> dict[str, ProjectFate]:
@@ -771,12 +1079,10 @@ def _mes_fates(
         return fates
     engine, unit = run.engine, prep.unit
     for number, r in enumerate(run.rounds, start=1):
-        cost = engine.int_cost[r.winner]
         fate = fates[prep.projects[engine.considered[r.winner]].id]
         fate.status, fate.round = "selected", number
         fate.price, fate.rho, fate.effective_votes = r.price / unit, r.rho, 1 / r.rho
-        fate.payers, fate.paid_all_they_had = int(r.counts.sum()), r.paid_all
-        del cost
+        fate.payers, fate.paid_all_they_had = r.payers, r.paid_all
     for j, number, money in run.dropped:
         fate = fates[prep.projects[engine.considered[j]].id]
         fate.status, fate.round = "no_money", number
@@ -807,7 +1113,7 @@ def tally_equal_shares(
     if prep.voters == 0:
         return _outcome(prep, "mes", [], scores, _mes_fates(prep, None, scores))
     share = Fraction(prep.budget, prep.voters) + share_increase * prep.unit
-    run = _EqualShares(prep, _tie_keys(prep, tie_break)).run(share)
+    run = _engine(prep, _tie_keys(prep, tie_break), runs=1).run(share)
     assert run is not None
     outcome = _outcome(prep, "mes", run.selected(), scores, _mes_fates(prep, run, scores))
     outcome.share_per_voter = share / prep.unit
@@ -829,8 +1135,9 @@ def equal_shares_steps(
     prep = _prepare(projects, ballots, budget)
     if prep.voters == 0:
         return dict.fromkeys(steps, [])
-    engine = _EqualShares(prep, _tie_keys(prep, tie_break))
     base = Fraction(prep.budget, prep.voters)
+
+    engine = _engine(prep, _tie_keys(prep, tie_break))
     result = {}
     for step in sorted(set(steps)):
         run = engine.run(base + step * prep.unit)
@@ -839,7 +1146,15 @@ def equal_shares_steps(
     return result
 
 
-def _add1(prep: _Prepared, keys: list[Any]) -> tuple[_Run, int, int]:
+def _engine(prep: _Prepared, keys: list[Any], runs: int = 2) -> _EqualShares | _SmallEqualShares:
+    """The plain-Python engine for a small pool, the numpy one for a large one (for a single
+    run, ``runs=1``, a pool of a few hundred distinct ballots is already large)."""
+    if prep.small and (runs > 1 or len(prep.group_weights) <= _SMALL_RUN):
+        return _SmallEqualShares(prep, keys)
+    return _EqualShares(prep, keys)
+
+
+def _add1(prep: _Prepared, engine: _EqualShares | _SmallEqualShares) -> tuple[_Run, int, int]:
     """The last Equal Shares run that fits the pool as the share grows by one currency unit
     at a time from budget / voters; also the units added and the number of runs made.
 
@@ -847,7 +1162,6 @@ def _add1(prep: _Prepared, keys: list[Any]) -> tuple[_Run, int, int]:
     whenever a run at the larger share proves that every share in between gives the same
     winners (see ``_EqualShares.run``), and steps one unit at a time where it cannot.
     """
-    engine = _EqualShares(prep, keys)
     base = Fraction(prep.budget, prep.voters)
     last_step = prep.budget // prep.unit  # pabutools stops at a share of budget * (n+1) / n
     current = engine.run(base)
@@ -899,7 +1213,7 @@ def tally_equal_shares_add1(
     outcome_share = None
     steps = runs = 0
     if prep.voters:
-        run, steps, runs = _add1(prep, keys)
+        run, steps, runs = _add1(prep, _engine(prep, keys))
         chosen = run.selected()
         fates = _mes_fates(prep, run, scores)
         outcome_share = run.share / prep.unit

@@ -81,8 +81,14 @@ class PabulibFile:
             raise PabulibError(f"Unknown vote_type {vote_type!r}.")
         ballots: list[Ballot] = []
         if vote_type in APPROVAL_TYPES:
+            # Voters who cast the same vote share one (immutable) ballot.
+            same: dict[str, Ballot] = {}
             for row in self.votes:
-                ballots.append(Ballot(approved=split_ids(row.get("vote", ""))))
+                vote = row.get("vote", "")
+                ballot = same.get(vote)
+                if ballot is None:
+                    ballot = same[vote] = Ballot(approved=split_ids(vote))
+                ballots.append(ballot)
         elif vote_type in POINTS_TYPES:
             for row in self.votes:
                 ids = split_ids(row.get("vote", ""))
@@ -124,7 +130,9 @@ def format_number(value: Fraction | int) -> str:
 
 
 def split_ids(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
+    """The ids in a comma-separated cell, stripped, without empty ones."""
+    parts = list(map(str.strip, text.split(",")))
+    return [part for part in parts if part] if "" in parts else parts
 
 
 def parse(text: str) -> PabulibFile:
@@ -133,8 +141,14 @@ def parse(text: str) -> PabulibFile:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=";")
     section = None
     header: list[str] = []
+    records: list[dict[str, str]] | None = None  # the PROJECTS or VOTES rows, in those
+    strip = str.strip
     for row in reader:
-        cells = [cell.strip() for cell in row]
+        # Most rows: a complete PROJECTS or VOTES row, which cannot be a section's name.
+        if records is not None and len(row) == len(header) and strip(row[1]):
+            records.append(dict(zip(header, map(strip, row))))  # noqa: B905 - same length
+            continue
+        cells = list(map(strip, row))
         if not any(cells):
             continue
         if len(cells) == 1 or not any(cells[1:]):
@@ -147,8 +161,12 @@ def parse(text: str) -> PabulibFile:
                     raise PabulibError(f"Section {name} has no header line.") from None
                 if section == "PROJECTS":
                     result.project_columns = header
+                    records = result.projects if len(header) > 1 else None
                 elif section == "VOTES":
                     result.vote_columns = header
+                    records = result.votes if len(header) > 1 else None
+                else:
+                    records = None
                 continue
         if section is None:
             raise PabulibError("The file does not start with a META, PROJECTS or VOTES section.")

@@ -110,14 +110,15 @@ class Ballot:
         weight: int = 1,
         ranking: Sequence[str] = (),
     ) -> None:
-        object.__setattr__(self, "approved", frozenset(str(p) for p in approved))
-        object.__setattr__(
+        setattr_ = object.__setattr__  # a frozen dataclass; map() keeps big imports fast
+        setattr_(self, "approved", frozenset(map(str, approved)))
+        setattr_(
             self,
             "points",
             None if points is None else {str(k): _exact(v) for k, v in points.items()},
         )
-        object.__setattr__(self, "weight", int(weight))
-        object.__setattr__(self, "ranking", tuple(str(p) for p in ranking))
+        setattr_(self, "weight", int(weight))
+        setattr_(self, "ranking", tuple(map(str, ranking)) if ranking else ())
         if self.weight < 0:
             raise ValueError("A ballot's weight cannot be negative.")
 

@@ -128,3 +128,20 @@ def test_numbers_are_written_exactly():
     assert pabulib.format_number(7) == "7"
     with pytest.raises(ValueError):
         pabulib.format_number(Fraction(1, 3))
+
+
+def test_cells_and_ids_are_stripped_and_empty_ids_dropped():
+    text = (
+        "META\nkey;value\nbudget; 30 \nvote_type;approval\n"
+        "PROJECTS\nproject_id;cost;votes\n 1 ;10;2\n2;\t20;3\n"
+        "VOTES;\nvoter_id;vote\n1; 1 ,2\n2;2,,\t1\n3;2\n4;\n5;2\n"  # "VOTES;": a section
+    )
+    pb = pabulib.parse(text)
+    assert pb.budget == 30
+    assert [row["project_id"] for row in pb.projects] == ["1", "2"]
+    assert pb.projects[1]["cost"] == "20"
+    ballots = pb.to_ballots()
+    assert [sorted(b.approved) for b in ballots] == [["1", "2"], ["1", "2"], ["2"], [], ["2"]]
+    assert ballots[2] is ballots[4]  # the same vote, one shared (immutable) ballot
+    assert pabulib.split_ids(" a , b,,c ,") == ["a", "b", "c"]
+    assert pabulib.split_ids("") == []

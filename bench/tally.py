@@ -8,7 +8,9 @@ that is stopped after --timeout seconds, printed as "> 60 s"), the speed-up, and
 winners are the same. Both times exclude reading the file: ours is the tally from
 ``Project``/``Ballot`` values (best of --repeat; wall time, and beside it CPU time, which a
 busy machine inflates less), pabutools' is the rule on its parsed instance and profile
-(wall time). "read" is our time to parse the file and build the ballots.
+(wall time). "read" is our time to parse the file and build the ballots. The speed-up is
+pabutools' time over our CPU time, and "load" the 1-minute load average after the row (the
+machine is shared: compare ratios from the same run).
 
 Not a test and not part of the suite; needs pabutools (the test extra).
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import queue
 import sys
 import time
@@ -74,6 +77,8 @@ def ours_time(projects, ballots, budget, rule: str, repeat: int):
 def fmt(seconds: float | None, timeout: float) -> str:
     if seconds is None:
         return f"> {timeout:g} s"
+    if seconds < 0.001:
+        return f"{seconds * 1e6:.0f} µs"
     if seconds < 0.1:
         return f"{seconds * 1000:.1f} ms"
     return f"{seconds:.2f} s"
@@ -91,9 +96,9 @@ def main() -> None:
     paths = sorted(p for p in args.data.glob("*.pb*") if not args.only or args.only in p.name)
     print(
         "| instance | voters | projects | rule | read | ours | ours (CPU) | pabutools "
-        "| speed-up | same |"
+        "| speed-up | same | load |"
     )
-    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---|---:|")
     for path in paths:
         started = time.perf_counter()
         pb = pabulib.read_file(path)
@@ -109,10 +114,10 @@ def main() -> None:
             else:
                 theirs, selected = pabutools_time(path, rule, args.timeout)
                 if theirs is None:
-                    speedup = f"> {args.timeout / seconds:.0f}x"
+                    speedup = f"> {args.timeout / cpu:.0f}x"
                     same = "n/a"
                 else:
-                    speedup = f"{theirs / seconds:.0f}x"
+                    speedup = f"{theirs / cpu:.0f}x"
                     same = "yes" if selected == sorted(outcome.selected) else "NO"
             name = path.name.removesuffix(".gz").removesuffix(".pb")
             print(
@@ -120,7 +125,7 @@ def main() -> None:
                 f"{fmt(read, args.timeout)} | {fmt(seconds, args.timeout)} | "
                 f"{fmt(cpu, args.timeout)} | "
                 f"{fmt(theirs, args.timeout) if not args.no_pabutools else ''} | {speedup} | "
-                f"{same} |",
+                f"{same} | {os.getloadavg()[0]:.1f} |",
                 flush=True,
             )
 

@@ -293,12 +293,13 @@ class _Prepared:
         return self._points
 
 
-def _group_ballots(ballots: Sequence[Ballot]) -> tuple[dict[frozenset[str], int], int]:
-    """Identical ballots counted once: the weight of each set of supported projects; and the
-    number of voters."""
-    if not any(map(_POINTS, ballots)) and set(map(_WEIGHT, ballots)) <= {1}:
+def _group_ballots(ballots: Sequence[Ballot]) -> tuple[dict[frozenset[str], int], int, bool]:
+    """Identical ballots counted once: the weight of each set of supported projects; the
+    number of voters; and whether any ballot has points."""
+    with_points = any(map(_POINTS, ballots))
+    if not with_points and set(map(_WEIGHT, ballots)) <= {1}:
         # The common case, approval ballots of one voter each, counted at C speed.
-        return Counter(map(_APPROVED, ballots)), len(ballots)
+        return Counter(map(_APPROVED, ballots)), len(ballots), False
     groups: Counter[frozenset[str]] = Counter()
     voters = 0
     for ballot in ballots:
@@ -309,7 +310,7 @@ def _group_ballots(ballots: Sequence[Ballot]) -> tuple[dict[frozenset[str], int]
             groups[ballot.approved] += weight
         else:
             groups[frozenset([pid for pid, v in points.items() if v.numerator > 0])] += weight
-    return groups, voters
+    return groups, voters, with_points
 
 
 def _prepare(projects: Iterable[Project], ballots: Iterable[Ballot], budget: Number) -> _Prepared:
@@ -321,12 +322,12 @@ def _prepare(projects: Iterable[Project], ballots: Iterable[Ballot], budget: Num
     unit = math.lcm(exact_budget.denominator, *(p.cost.denominator for p in ordered))
     if not isinstance(ballots, list | tuple):
         ballots = list(ballots)
-    groups, voters = _group_ballots(ballots)
+    groups, voters, with_points = _group_ballots(ballots)
     weights = list(groups.values())
     group_projects = list(groups)
     lengths = flat = None
     try:
-        if any(map(_POINTS, ballots)):  # points may name projects no ballot supports
+        if with_points:  # points may name projects no ballot supports
             for points in filter(None, map(_POINTS, ballots)):
                 for pid in points:
                     index[pid]
@@ -496,7 +497,8 @@ class _Round:
 
     @property
     def payers(self) -> int:
-        return int(np.sum(self.counts))
+        counts = self.counts  # a list in the plain-Python engine
+        return sum(counts) if isinstance(counts, list) else int(counts.sum())
 
 
 @dataclass

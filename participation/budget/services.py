@@ -38,6 +38,7 @@ import json
 import random
 import secrets
 import shutil
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -48,7 +49,7 @@ from pathlib import Path
 
 from flask_babel import format_currency
 from flask_babel import gettext as _
-from sqlalchemy import delete, distinct, func, insert, select, update
+from sqlalchemy import delete, distinct, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
@@ -945,14 +946,108 @@ def new_receipt() -> tuple[str, str]:
     return receipt, voting.code_hash(receipt)
 
 
-def _insert_unless_present(model):
-    """``INSERT … ON CONFLICT DO NOTHING`` for the session's database (PostgreSQL or
-    SQLite): a row a unique constraint already holds is skipped, not an error."""
+# One statement on PostgreSQL: the roll row (skipped when the voter is on the roll), and
+# only if it went in, the ballot, its lines and the code marked used. One round trip,
+# one plan; the ballot's row has no column that names the roll row.
+_RECORD_BALLOT_POSTGRESQL = text(
+    """
+    WITH roll AS (
+        INSERT INTO budget_voter (pool_id, voter_key, channel, district_id, voted_at,
+                                  entered_by_id)
+        VALUES (:pool_id, :voter_key, :channel, :district_id, :now, :entered_by_id)
+        ON CONFLICT (pool_id, voter_key) DO NOTHING
+        RETURNING 1
+    ), ballot AS (
+        INSERT INTO budget_ballot (id, pool_id, receipt_hash, channel)
+        SELECT :ballot_id, :pool_id, :receipt_hash, :channel FROM roll
+        RETURNING id
+    ), lines AS (
+        INSERT INTO budget_ballot_line (ballot_id, project_id, value)
+        SELECT ballot.id, line.project_id, line.value
+        FROM ballot,
+             unnest(CAST(:projects AS integer[]), CAST(:values AS integer[]))
+                 AS line (project_id, value)
+    ), code AS (
+        UPDATE core_voting_code SET used_at = :now
+        WHERE id = :code_id AND used_at IS NULL AND EXISTS (SELECT 1 FROM roll)
+    )
+    SELECT count(*) FROM roll
+    """
+)
+
+
+def _record_ballot(
+    pool_id: int,
+    voter_key: str,
+    channel: Channel,
+    district_id: int | None,
+    entered_by_id: int | None,
+    code_id: int | None,
+    lines: Mapping[int, int],
+) -> str | None:
+    """Write the roll row and, unless the voter is on the roll already, the ballot with
+    its lines, and mark the voting code used; return the receipt, or ``None`` when the
+    roll refused the voter (nothing else is written then).
+
+    ``INSERT … ON CONFLICT DO NOTHING`` on the roll's unique (pool, voter key) lets one
+    ballot per voter through, by either channel and also when two arrive at once: the
+    second waits for the first's transaction and then finds its row."""
+    receipt, receipt_hash = new_receipt()
+    ballot_id = uuid.uuid4().hex
+    now = utcnow()
     if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(model)
+        recorded = db.session.scalar(
+            _RECORD_BALLOT_POSTGRESQL,
+            {
+                "pool_id": pool_id,
+                "voter_key": voter_key,
+                "channel": channel.value,
+                "district_id": district_id,
+                "entered_by_id": entered_by_id,
+                "now": now,
+                "ballot_id": ballot_id,
+                "receipt_hash": receipt_hash,
+                "projects": list(lines),
+                "values": list(lines.values()),
+                "code_id": code_id,
+            },
+        )
+        return receipt if recorded else None
+    # SQLite has no data-modifying WITH: the same rows, one statement each.
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    roll = Voter.__table__
+    on_roll = db.session.scalar(
+        sqlite_insert(roll)
+        .values(
+            pool_id=pool_id,
+            voter_key=voter_key,
+            channel=channel,
+            district_id=district_id,
+            entered_by_id=entered_by_id,
+            voted_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=[roll.c.pool_id, roll.c.voter_key])
+        .returning(roll.c.id)
+    )
+    if on_roll is None:
+        return None
+    db.session.execute(
+        insert(Ballot.__table__).values(
+            id=ballot_id, pool_id=pool_id, receipt_hash=receipt_hash, channel=channel
+        )
+    )
+    db.session.execute(
+        insert(BallotLine.__table__).values(
+            [{"ballot_id": ballot_id, "project_id": p, "value": v} for p, v in lines.items()]
+        )
+    )
+    if code_id is not None:
+        codes = VotingCode.__table__
+        db.session.execute(
+            update(codes).where(codes.c.id == code_id, codes.c.used_at.is_(None)).values(used_at=now)
+        )
+    return receipt
 
 
 def cast_ballot(
@@ -968,12 +1063,9 @@ def cast_ballot(
     (:func:`ballot_pool`).
 
     Online ballots need voting open; paper ballots, entered by staff, also the counting
-    phase. The voter roll row goes in first, with ``ON CONFLICT DO NOTHING``: the roll's
-    unique (pool, voter key) lets one ballot per voter through, by either channel and
-    also when two arrive at once (the second waits for the first's transaction and then
-    finds its row), and a voter already on the roll gets no row back and is refused
-    before anything else is written. The ballot and its lines follow in the same
-    transaction, which the request commits once or rolls back whole.
+    phase. :func:`_record_ballot` writes the roll row, the ballot and its lines (one
+    statement on PostgreSQL), in the request's transaction, which commits once or rolls
+    back whole; a voter already on the roll is refused and nothing is written.
     """
     cycle = pool.cycle
     channel = Channel(channel)
@@ -999,41 +1091,20 @@ def cast_ballot(
         and _other_district_voted(cycle, voter.voter_key, pool.district_id)
     ):
         raise BudgetError(_("You have already voted in another district's pool."))
-    on_roll = db.session.scalar(
-        _insert_unless_present(Voter)
-        .values(
-            pool_id=pool.id,
-            voter_key=voter.voter_key,
-            channel=channel,
-            district_id=voter.district.id if voter.district else None,
-            entered_by_id=entered_by.id if entered_by else None,
-        )
-        .on_conflict_do_nothing(index_elements=[Voter.pool_id, Voter.voter_key])
-        .returning(Voter.id)
+    receipt = _record_ballot(
+        pool.id,
+        voter.voter_key,
+        channel,
+        voter.district.id if voter.district else None,
+        entered_by.id if entered_by else None,
+        voter.code_id,
+        cleaned,
     )
-    if on_roll is None:
+    if receipt is None:
         raise BudgetError(
             _("This person has already voted (online or on paper).")
             if channel == Channel.PAPER
             else _("You have already voted in this pool.")
-        )
-    receipt, receipt_hash = new_receipt()
-    ballot_id = db.session.scalar(
-        insert(Ballot)
-        .values(pool_id=pool.id, receipt_hash=receipt_hash, channel=channel)
-        .returning(Ballot.id)
-    )
-    db.session.execute(
-        insert(BallotLine).values(
-            [{"ballot_id": ballot_id, "project_id": p, "value": v} for p, v in cleaned.items()]
-        )
-    )
-    if voter.code_id is not None:
-        db.session.execute(
-            update(VotingCode)
-            .where(VotingCode.id == voter.code_id, VotingCode.used_at.is_(None))
-            .values(used_at=utcnow())
-            .execution_options(synchronize_session=False)
         )
     if channel == Channel.PAPER:
         # How many, never what or whose.

@@ -1045,7 +1045,9 @@ def _record_ballot(
     if code_id is not None:
         codes = VotingCode.__table__
         db.session.execute(
-            update(codes).where(codes.c.id == code_id, codes.c.used_at.is_(None)).values(used_at=now)
+            update(codes)
+            .where(codes.c.id == code_id, codes.c.used_at.is_(None))
+            .values(used_at=now)
         )
     return receipt
 

@@ -526,6 +526,7 @@ class _Run:
         self._exact_money: dict[int, Fraction] = {0: share}
         self.float_share = float(share)
         self._exact_price: dict[int, Fraction] = {}
+        self.money: Any = None  # per class at the end (the plain-Python engine's runs)
 
     @property
     def winners(self) -> list[int]:
@@ -906,15 +907,23 @@ class _SmallEqualShares:
         return run
 
     def _run(self, run: _Run, follow: _Run | None) -> None:
-        money = [run.float_share]  # per class
+        """One run; with ``follow``, the proof of :meth:`_EqualShares.run`, sharpened: while
+        every winner so far had the same poorer supporters at both shares, every class's
+        money is affine in the share in between, the round's winner's price convex (the
+        largest of affine functions, one per set of poorer supporters) and a lower bound of
+        each other project's price affine (see :meth:`_loses_in_between`): comparing them
+        at both ends proves the winner wins in between, where comparing the winner at the
+        smaller share with the others at the larger one often cannot."""
+        money = run.money = [run.float_share]  # per class
         low = [1.0 / v for v in self.votes]  # lower bounds on each project's rho
         low_error = [1e-12 * x for x in low]
         remaining = list(range(len(self.considered)))
         round_no = 0
+        affine = True
         while remaining:
             round_no += 1
             step = self._path[round_no - 1]
-            target = None
+            target = forced = None
             if follow is not None:
                 if round_no > len(follow.rounds):  # nothing may be affordable any more
                     for j in remaining:
@@ -924,6 +933,11 @@ class _SmallEqualShares:
                         run.dropped.append((j, round_no, have))
                     return
                 target = follow.rounds[round_no - 1]
+                forced = self._price(run, target.winner, step, money)
+                if type(forced) is float:
+                    raise _Doubt
+                # Whether money stays affine in the share for the rounds after this one.
+                affine_after = affine and self._same_poorer(run, forced, follow, round_no - 1)
             priced: list[_SmallPriced] = []
             best: _SmallPriced | None = None
             for j in sorted(remaining, key=low.__getitem__):
@@ -943,16 +957,19 @@ class _SmallEqualShares:
                 low[j], low_error[j] = one[1], one[2]
                 run.last_rho[j] = one[1]
                 if target is not None:
-                    self._check_loses(run, one, follow, round_no - 1)  # type: ignore[arg-type]
+                    assert follow is not None and forced is not None
+                    if not (
+                        one[1] - one[2] > target.rho + target.error
+                        or (affine and self._loses_in_between(run, one, forced, follow))
+                    ):
+                        self._check_loses(run, one, follow, round_no - 1)
                     continue
                 priced.append(one)
                 if best is None or one[1] < best[1]:
                     best = one
-            if target is not None:
-                forced = self._price(run, target.winner, step, money)
-                if type(forced) is float:
-                    raise _Doubt
+            if forced is not None:
                 best = forced
+                affine = affine_after
             elif best is None:
                 return
             else:
@@ -1031,6 +1048,57 @@ class _SmallEqualShares:
         if len(close) == 1:
             return best
         return min(close, key=lambda one: self._exact_rho(run, one))
+
+    def _same_poorer(self, run: _Run, forced: _SmallPriced, follow: _Run, index: int) -> bool:
+        """Whether the same classes of the winner's supporters pay all they have (less than
+        the price) at ``follow``'s share and at ``run``'s, none within float error of its
+        price. Then they do at every share in between (as the share grows a class's money
+        grows and the price falls), so the winner's price, and the money its payers keep,
+        are affine in the share there (given that the money before was)."""
+        price_b, price_a = forced[3], follow.rounds[index].price
+        money_b, money_a = run.money, follow.money
+        tolerance_b = _FLOAT_DOUBT * (price_b + run.float_share)
+        tolerance_a = _FLOAT_DOUBT * (price_a + follow.float_share)
+        for c in forced[4]:
+            gap_b, gap_a = money_b[c] - price_b, money_a[c] - price_a
+            if abs(gap_b) <= tolerance_b or abs(gap_a) <= tolerance_a or (gap_b < 0) != (gap_a < 0):
+                return False
+        return True
+
+    def _loses_in_between(
+        self, run: _Run, one: _SmallPriced, forced: _SmallPriced, follow: _Run
+    ) -> bool:
+        """Whether project ``one`` loses to the round's winner ``forced`` at every share
+        between ``follow``'s and ``run``'s, every class's money being affine in the share
+        there.
+
+        A project's price is at least (cost - what a set P of its supporters' classes has) /
+        (its other supporters) for *any* P, with equality for P its poorer classes. So with
+        P those at the larger share this is an affine lower bound of its price in between,
+        and the winner's price is the largest of such affine functions, convex: if the
+        bound exceeds the winner's price at both ends, it does in between."""
+        j, _, _, price_b, classes, counts = one
+        money_b, money_a = run.money, follow.money
+        poor_a = poor_b = 0.0
+        rest = self.votes[j]
+        for c, n in zip(classes, counts, strict=True):
+            if money_b[c] < price_b:
+                poor_a += n * money_a[c]
+                poor_b += n * money_b[c]
+                rest -= n
+        if rest <= 0:
+            return False
+        cost = self.cost[j]
+        target = follow.rounds[len(run.rounds)]
+        for poor, share, rho, error in (
+            (poor_b, run.float_share, forced[1], forced[2]),
+            (poor_a, follow.float_share, target.rho, target.error),
+        ):
+            bound = (cost - poor) / rest / cost
+            doubt = _FLOAT_DOUBT * (cost + self.votes[j] * share)
+            if bound - doubt / rest / cost - _FLOAT_DOUBT * abs(bound) <= rho + error:
+                return False
+        return True
 
     def _check_loses(self, run: _Run, one: _SmallPriced, follow: _Run, index: int) -> None:
         """As :meth:`_EqualShares._check_loses`."""

@@ -622,7 +622,9 @@ class _EqualShares:
         # The groups supporting each considered project, from the (group, project) pairs.
         lengths, flat = prep.arrays()
         pair_group = np.repeat(np.arange(n_groups, dtype=np.int64), lengths)
-        local = np.full(len(prep.projects), -1, dtype=np.int64)
+        # Small integers: numpy sorts them by radix, several times faster (stable, too).
+        small = np.int16 if len(prep.projects) < 2**15 else np.int64
+        local = np.full(len(prep.projects), -1, dtype=small)
         local[self.considered] = np.arange(len(self.considered))
         pair_local = local[flat]
         order = np.argsort(pair_local, kind="stable")

@@ -102,6 +102,10 @@ class BudgetError(ValueError):
         self.messages = list(messages) or [message]
 
 
+class AlreadyVoted(BudgetError):
+    """The voter is on the pool's roll already (online or on paper)."""
+
+
 # --- the audit log -------------------------------------------------------------------------
 
 
@@ -1103,7 +1107,7 @@ def cast_ballot(
         cleaned,
     )
     if receipt is None:
-        raise BudgetError(
+        raise AlreadyVoted(
             _("This person has already voted (online or on paper).")
             if channel == Channel.PAPER
             else _("You have already voted in this pool.")

@@ -764,8 +764,8 @@ def _handle_ballot(cycle: Cycle, pool: Pool, action_url: str, cast, receipt: str
 
 
 def _refused(cycle: Cycle, pool: Pool, numbers, refusal, action_url: str, receipt: str = ""):
-    """A cast the service refused: closed voting on its own page; anything else (a second
-    ballot, a problem with the ballot) on the ballot, every choice kept."""
+    """A cast the service refused: closed voting on its own page; a problem with the
+    ballot on the ballot, every choice kept."""
     if services.phase(cycle) != Phase.VOTING:
         return _not_open(cycle, refusal.messages[0])
     return _ballot_page(
@@ -802,6 +802,12 @@ def ballot(cycle_id: int, pool_id: int):
     def cast(numbers):
         try:
             receipt = services.cast_ballot(pool, numbers, eligibility, costs=costs)
+        except services.AlreadyVoted as refusal:
+            # As when the ballot is asked for again: back to the voter's pools, this one
+            # marked voted (also when the ballot went in from another tab or browser).
+            _remember(eligibility, voted | {pool.id}, allowed)
+            flash(str(refusal), "warning")
+            return redirect(url_for(".vote", cycle_id=cycle.id), 303)
         except services.BudgetError as refusal:
             return _refused(cycle, pool, numbers, refusal, action_url)
         _remember(eligibility, voted | {pool.id}, allowed)

@@ -646,7 +646,9 @@ def test_a_resident_votes_without_javascript_by_the_register(people, town, live_
     page.go_back()
     expect(heading(page)).to_have_text("Review my ballot: Střed")
     page.get_by_role("button", name="Cast my ballot").click()
-    expect(page.get_by_role("alert")).to_contain_text("You have already voted in this pool.")
+    expect(heading(page)).to_have_text("Vote: choose a pool")
+    expect(flash(page, "already")).to_have_text("You have already voted in this pool.")
+    expect(pool_card(page, "Střed")).to_contain_text("You have voted in this pool.")
     refused_again(page, town, Verification.REGISTER, Method.D21, "Střed")
 
     # Approval without JavaScript: finding projects on the server keeps the choices among

@@ -210,13 +210,19 @@ def test_an_account_holder_votes_by_approval_checks_reviews_casts_and_checks_the
     response = voter.post(
         ballot_url(cycle, city), {"action": "cast", f"p-{benches.id}": "1", f"p-{fountain.id}": "1"}
     )
-    assert response.status_code == 422
-    assert "You have already voted in this pool." in page_text(response)
-    # Proving again changes nothing: the roll remembers.
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(vote_url(cycle))
+    page = voter.page(vote_url(cycle))
+    assert "You have already voted in this pool." in page
+    assert "You have voted in this pool." in page
+    # Proving again changes nothing: the roll remembers, and the pools page says so.
     voter.post(vote_url(cycle), {"district": str(town.districts["Jih"].id), "birth_year": "1980"})
     response = voter.post(ballot_url(cycle, city), {"action": "cast", **good})
-    assert response.status_code == 422
+    assert response.status_code == 303
     assert count_ballots(city) == 1
+    page = voter.page(vote_url(cycle))
+    assert "You have already voted in this pool." in page
+    assert "You have voted in this pool." in page
 
     # Not the voter's district's pool.
     sever_pool = next(p for p in cycle.pools if p.name == "Sever")

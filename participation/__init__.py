@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -9,37 +10,46 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from participation import commands, extensions
-from participation.budget import admin_views as budget_admin_views
-from participation.budget import models as budget_models
-from participation.budget import views as budget_views
-from participation.config import load_config
-from participation.consultations import admin_views as consultations_admin_views
-from participation.consultations import models as consultations_models
-from participation.consultations import report_views as consultations_report_views
-from participation.consultations import views as consultations_views
-from participation.core import (
-    account_views,
-    admin_views,
-    auth,
-    database,
-    errors,
-    i18n,
-    security,
-    views,
-)
-from participation.core import models as core_models
-from participation.ideas import models as ideas_models
-from participation.ideas import views as ideas_views
-from participation.maps import models as maps_models
-from participation.maps import views as maps_views
-from participation.maps import widgets as maps_widgets
-
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Every model module, imported by create_app so that the metadata (and Alembic) sees all tables.
+MODEL_MODULES = (
+    "participation.core.models",
+    "participation.maps.models",
+    "participation.ideas.models",
+    "participation.consultations.models",
+    "participation.budget.models",
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the application. Nothing is migrated or loaded here."""
+    """Build the application. Nothing is migrated or loaded here.
+
+    The modules are imported here, not at the top: ``participation budget tally`` and the
+    pure modules (``budget.rules``, ``budget.pabulib``) import this package without needing
+    the app, its blueprints and their dependencies (folium, openpyxl, the models)."""
+    from participation import commands, extensions
+    from participation.budget import admin_views as budget_admin_views
+    from participation.budget import views as budget_views
+    from participation.config import load_config
+    from participation.consultations import admin_views as consultations_admin_views
+    from participation.consultations import report_views as consultations_report_views
+    from participation.consultations import views as consultations_views
+    from participation.core import (
+        account_views,
+        admin_views,
+        auth,
+        database,
+        errors,
+        i18n,
+        security,
+        views,
+    )
+    from participation.ideas import views as ideas_views
+    from participation.maps import views as maps_views
+    from participation.maps import widgets as maps_widgets
+
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -86,7 +96,3 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for command in commands.COMMANDS:
         app.cli.add_command(command)
     return app
-
-
-# Every model module is imported above so that the metadata (and Alembic) sees all tables.
-MODEL_MODULES = (core_models, maps_models, ideas_models, consultations_models, budget_models)

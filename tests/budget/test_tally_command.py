@@ -77,3 +77,20 @@ def test_registered_on_the_app_cli(runner):
     result = runner.invoke(args=["budget", "tally", str(ASSEN), "--rule", "mes", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["rule"] == "mes"
+
+
+def test_the_participation_command_tallies_without_building_the_app():
+    # An auditor recounts a downloaded file with no configuration and no database: the
+    # command must not need the app (here, building it fails).
+    from flask.cli import ScriptInfo
+
+    from participation.cli import main
+
+    def no_app():
+        raise AssertionError("participation budget tally built the app")
+
+    result = CliRunner().invoke(
+        main, ["budget", "tally", str(ASSEN), "--json"], obj=ScriptInfo(create_app=no_app)
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == tally(str(ASSEN), "--json")

@@ -47,7 +47,9 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "ENVIRONMENT": environment,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Statement parameters stay out of error messages and logs: a failed cast's would
+        # name the voter beside their choices.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": redis_url,
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers we
         # trust (1 behind nginx); throttling needs the real client address.

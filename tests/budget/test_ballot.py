@@ -432,6 +432,23 @@ def test_a_ballot_cast_after_the_close_is_refused(app, town, code_cycle):
     assert voter.get(vote_url(cycle)).status_code == 403
 
 
+def test_a_cast_without_the_sessions_csrf_token_is_refused_and_writes_nothing(
+    app, town, code_cycle
+):
+    # The cast builds no form: the app-wide CSRF check before the view is its guard.
+    cycle, pool, (a, b, c), codes = code_cycle
+    voter = Browser(app)
+    voter.post(vote_url(cycle), {"code": codes[2]})
+    cast = {"action": "cast", f"p-{a.id}": "1"}
+    for sent in (cast, {"csrf_token": "forged", **cast}):
+        response = voter.client.post(ballot_url(cycle, pool), data=sent)
+        assert response.status_code == 400
+    assert count_ballots(pool) == 0
+    assert not db.session.scalar(select(Voter).where(Voter.pool_id == pool.id))
+    receipt_of(voter.post(ballot_url(cycle, pool), cast))  # with the token it goes in
+    assert count_ballots(pool) == 1
+
+
 def test_the_service_refuses_at_the_close_even_past_the_page_checks(
     app, town, code_cycle, monkeypatch
 ):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import DateTime, Integer, inspect, select
+from sqlalchemy.exc import DBAPIError
 
 from participation.budget import services as s
 from participation.budget import voting
-from participation.budget.models import Ballot, BallotLine, Verification, Voter
+from participation.budget.models import Ballot, BallotLine, Channel, Verification, Voter
 from participation.extensions import db
 from tests.factories import make_cycle, make_pool, make_project
 
@@ -22,8 +24,9 @@ def foreign_targets(table) -> set[str]:
     return {fk.column.table.name for fk in table.foreign_keys}
 
 
-def test_no_foreign_key_joins_a_person_to_a_ballot():
-    tables = db.metadata.tables
+def test_no_foreign_key_joins_a_person_to_a_ballot(app):
+    tables = db.metadata.tables  # every module's, once the app is built
+    assert any(name.startswith("consultations_") for name in tables)
     assert foreign_targets(tables["budget_ballot"]) == {"budget_pool"}
     assert foreign_targets(tables["budget_ballot_line"]) == {"budget_ballot", "budget_project"}
     assert not foreign_targets(tables["budget_voter"]) & BALLOT_TABLES
@@ -97,3 +100,18 @@ def test_stored_ballots_hold_nothing_of_the_voter(town):
     assert db.session.scalar(select(Voter.voter_key)) == key
     assert not hasattr(Voter, "ballot") and not hasattr(Ballot, "voter")
     assert not hasattr(BallotLine, "voter")
+
+
+def test_a_failed_cast_puts_neither_the_voter_nor_the_choices_in_the_error(town):
+    # A cast that fails in the database (here for a project that does not exist) raises an
+    # error that ends up in logs: it must not hold the voter's key beside their choices.
+    cycle = make_cycle(town.municipality)
+    pool = make_pool(cycle)
+    make_project(pool)
+    key = "register:" + "cd" * 32
+    with pytest.raises(DBAPIError) as failed, db.session.begin_nested():
+        s._record_ballot(pool.id, key, Channel.ONLINE, None, None, None, {987654: 1})
+    message = str(failed.value)
+    # PostgreSQL's own detail may name the project; the voter is in no part of it.
+    assert "cd" * 32 not in message
+    assert "parameters hidden" in message

@@ -262,7 +262,8 @@ local checked = false
 function request()
   if not checked then
     -- wrk calls request() once before connecting, to check what it returns; that one
-    -- is never sent, so it must not use up a cast.
+    -- is never sent, so it must not use up a cast. (It does so on the first thread's
+    -- script only: this script and its counters assume wrk -t1, as run_wrk runs it.)
     checked = true
     return requests[1]
   end

@@ -31,7 +31,9 @@ How it is fast and still exact:
 - Large pools run on numpy (over projects x classes). Small pools (a few hundred distinct
   ballots; for a single Equal Shares run, 150) run the same algorithm in plain Python lists,
   where a numpy call would cost more than the handful of elements it processes. Both give
-  the same winners, Add1 steps and explanations.
+  the same winners and Add1 steps; each project's fate is read from a run of its own at the
+  outcome's share, so it is the same in both too (the numbers of runs differ: only the
+  plain-Python engine has the sharper proof below).
 - Add1: which class each voter is in depends only on the winners so far, so runs at nearby
   shares reuse the classes and recompute only money. And where a run at a larger share
   proves that every share in between gives the same winners in the same order (for a fixed
@@ -1103,10 +1105,9 @@ class _SmallEqualShares:
         return True
 
     def _check_loses(self, run: _Run, one: _SmallPriced, follow: _Run, index: int) -> None:
-        """As :meth:`_EqualShares._check_loses`."""
+        """As :meth:`_EqualShares._check_loses`; the caller has already found that ``one``
+        may not lose outright (its rho at most the target's)."""
         target = follow.rounds[index]
-        if one[1] - one[2] > target.rho + target.error:
-            return
         if one[1] + one[2] < target.rho - target.error:
             raise _Doubt
         mine = self._exact_rho(run, one)
@@ -1276,7 +1277,9 @@ def tally_equal_shares_add1(
     method_of_equal_shares, {"sat_profile": ...Cost_Sat}, budget_step=n_voters,
     exhaustive_stop=False)`` followed by ``greedy_utilitarian_welfare(...,
     initial_budget_allocation=...)``. ``add1_steps`` on the outcome is how many units were
-    added, ``mes_runs`` how many Equal Shares runs that took.
+    added, ``mes_runs`` how many Equal Shares runs finding it took (not counting the run at
+    the final share that explains each project's fate, the same as
+    :func:`tally_equal_shares` with ``share_increase=add1_steps`` gives).
     """
     prep = _prepare(projects, ballots, budget)
     scores = _scores(prep, "votes")
@@ -1286,9 +1289,15 @@ def tally_equal_shares_add1(
     outcome_share = None
     steps = runs = 0
     if prep.voters:
-        run, steps, runs = _add1(prep, _engine(prep, keys))
+        engine = _engine(prep, keys)
+        run, steps, runs = _add1(prep, engine)
         chosen = run.selected()
-        fates = _mes_fates(prep, run, scores)
+        # Each project's fate comes from a run of its own at the final share: a run that
+        # only proved a range of shares (``follow``) prices no more than the proof needs,
+        # so its rounds of drops, money and rho would depend on the path Add1 took.
+        final = engine.run(run.share)
+        assert final is not None and final.selected() == chosen
+        fates = _mes_fates(prep, final, scores)
         outcome_share = run.share / prep.unit
     if completion:
         extra, skipped = _greedy(prep, "votes", keys, initial=chosen)

@@ -3,8 +3,10 @@ ballots, published results and the audit log.
 
 Ballot secrecy is structural. ``Voter`` (the roll: who voted in which pool) and
 ``Ballot`` (what was voted) share no key, no timestamp and no order: a ballot's key is
-random and it records no time, so neither a query nor insertion order leads from a
-person to their ballot lines. Where a pool lets voters change their ballot, only the
+random and it records no time, so no query over these tables leads from a person to
+their ballot lines. (The database's own bookkeeping still can, for its superuser: the
+transaction id both rows share, their physical order; see architecture.md, Known limits.)
+Where a pool lets voters change their ballot, only the
 receipt code the voter keeps (stored here as a hash) finds the ballot again.
 """
 

@@ -27,8 +27,9 @@ district (the proof's ``district``; by default the one the evidence gives), but 
 once they voted in one district's pool, the others refuse them.
 
 Ballot secrecy: :func:`cast_ballot` writes the voter roll row and the ballot in one
-transaction and nothing else links them (see ``models``); the receipt code is returned once
-and only its hash is kept.
+transaction and no column links them (see ``models``; what the database itself still
+reveals to its superuser, the shared transaction id among others, is in architecture.md's
+Known limits); the receipt code is returned once and only its hash is kept.
 """
 
 from __future__ import annotations

@@ -312,6 +312,22 @@ class Voter(db.Model):
     )
 
 
+class DistrictChoice(db.Model):
+    """Under one-district voting (``Residence.MUNICIPALITY`` with
+    ``PoolAccess.OWN_DISTRICT``), the district whose pools a voter took with their first
+    ballot in a district pool. Its unique (cycle, voter key) holds the rule also for two
+    ballots cast at once in two districts' pools: the second waits for the first's
+    transaction, then finds the other district. Nothing here that the roll does not hold."""
+
+    __tablename__ = "budget_district_choice"
+    __table_args__ = (UniqueConstraint("cycle_id", "voter_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("budget_cycle.id", ondelete="CASCADE"))
+    voter_key: Mapped[str] = mapped_column(String(80))
+    district_id: Mapped[int] = mapped_column(ForeignKey("maps_district.id", ondelete="CASCADE"))
+
+
 class Ballot(db.Model):
     """What was voted in one pool, with no link to the voter: a random key, no time."""
 

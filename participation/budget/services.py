@@ -62,6 +62,7 @@ from participation.budget.models import (
     BudgetCategory,
     Channel,
     Cycle,
+    DistrictChoice,
     Implementation,
     Method,
     Milestone,
@@ -754,6 +755,32 @@ def _other_district_voted(cycle: Cycle, voter_key: str, district_id: int | None)
     return db.session.scalar(statement.limit(1)) is not None
 
 
+def _choose_district(cycle: Cycle, voter_key: str, district_id: int) -> None:
+    """Under one-district voting, record the district of the voter's first ballot in a
+    district pool, or refuse a ballot in another district's. The roll is asked too, for
+    ballots cast before choices were recorded; the choice's unique (cycle, voter key) is
+    what holds when two ballots in two districts arrive at once."""
+    if _other_district_voted(cycle, voter_key, district_id):
+        raise BudgetError(_("You have already voted in another district's pool."))
+    table = DistrictChoice.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    db.session.execute(
+        dialect_insert(table)
+        .values(cycle_id=cycle.id, voter_key=voter_key, district_id=district_id)
+        .on_conflict_do_nothing(index_elements=[table.c.cycle_id, table.c.voter_key])
+    )
+    chosen = db.session.scalar(
+        select(table.c.district_id).where(
+            table.c.cycle_id == cycle.id, table.c.voter_key == voter_key
+        )
+    )
+    if chosen != district_id:
+        raise BudgetError(_("You have already voted in another district's pool."))
+
+
 def _one_district_only(cycle: Cycle) -> bool:
     return (
         cycle.residence == Residence.MUNICIPALITY and cycle.pool_access == PoolAccess.OWN_DISTRICT
@@ -1092,12 +1119,8 @@ def cast_ballot(
                 _("Paper ballots need voting codes or the register to prevent double votes.")
             )
     cleaned = check_values(pool, values, costs)
-    if (
-        _one_district_only(cycle)
-        and pool.district_id is not None
-        and _other_district_voted(cycle, voter.voter_key, pool.district_id)
-    ):
-        raise BudgetError(_("You have already voted in another district's pool."))
+    if _one_district_only(cycle) and pool.district_id is not None:
+        _choose_district(cycle, voter.voter_key, pool.district_id)
     receipt = _record_ballot(
         pool.id,
         voter.voter_key,

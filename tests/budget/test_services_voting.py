@@ -28,6 +28,7 @@ from participation.extensions import db
 from participation.maps.models import District
 from tests.conftest import TEST_DATABASE_URL, _need, backend_app
 from tests.factories import make_cycle, make_pool, make_project, make_user
+from tests.ideas.helpers import make_town
 
 THIS_YEAR = utcnow().year
 
@@ -338,6 +339,86 @@ def test_one_district_of_the_voters_choice(town):
     s.cast_ballot(sever2, {c.id: 1}, s.eligibility(cycle2, s.RegisterProof("A1", sever2.district)))
     with pytest.raises(s.BudgetError, match="another district"):
         s.cast_ballot(jih2, {d.id: 1}, early)
+
+
+def test_two_ballots_at_once_in_two_districts_pools_leave_one():
+    """Under one-district voting, one voter's ballots in two districts' pools arriving at the
+    same moment on two real connections: the district choice's unique (cycle, voter key)
+    lets the first through and refuses the other, which a query before the insert alone
+    would not (both would find nothing yet)."""
+    if not TEST_DATABASE_URL:
+        _need("PostgreSQL (TEST_DATABASE_URL)")
+    application = backend_app("postgresql")
+    slug = f"race-districts-{utcnow().timestamp():.0f}"
+    with application.app_context():
+        town = make_town(slug)
+        core_services.ensure_register_key(town.municipality)
+        core_services.import_register(
+            town.municipality,
+            "id_hash;district_code;birth_year\n"
+            f"{core_services.register_hash_of(town.municipality, 'A1')};;1980",
+            set(),
+        )
+        cycle = make_cycle(
+            town.municipality, verification=Verification.REGISTER, residence=Residence.MUNICIPALITY
+        )
+        pools = [make_pool(cycle, district=town.districts[n]) for n in ("Sever", "Jih")]
+        projects = [make_project(pool) for pool in pools]
+        ids = (cycle.id, [p.id for p in pools], [p.id for p in projects])
+        districts = [p.district_id for p in pools]
+        db.session.commit()
+    barrier = threading.Barrier(2, timeout=20)
+    outcomes: list[str] = []
+
+    def vote(n: int):
+        with application.app_context(), force_locale("en"):
+            try:
+                cycle = db.session.get(Cycle, ids[0])
+                district = db.session.get(District, districts[n])
+                voter = s.eligibility(cycle, s.RegisterProof("A1", district))
+                pool = db.session.get(Pool, ids[1][n])
+                barrier.wait()
+                s.cast_ballot(pool, {ids[2][n]: 1}, voter)
+                db.session.commit()
+                outcomes.append("counted")
+            except s.BudgetError as error:
+                db.session.rollback()
+                outcomes.append(str(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=vote, args=(n,)) for n in range(2)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert sorted(outcomes) == [
+            "You have already voted in another district's pool.",
+            "counted",
+        ]
+        with application.app_context():
+            assert count(Voter, Voter.pool_id.in_(ids[1])) == 1
+            assert count(Ballot, Ballot.pool_id.in_(ids[1])) == 1
+    finally:
+        with application.app_context():
+            for statement in (
+                delete(Ballot).where(Ballot.pool_id.in_(ids[1])),
+                delete(Voter).where(Voter.pool_id.in_(ids[1])),
+                text("DELETE FROM budget_district_choice WHERE cycle_id = :c").bindparams(c=ids[0]),
+                text("DELETE FROM budget_project WHERE cycle_id = :c").bindparams(c=ids[0]),
+                text("DELETE FROM budget_audit WHERE cycle_id = :c").bindparams(c=ids[0]),
+                delete(Pool).where(Pool.cycle_id == ids[0]),
+                delete(Cycle).where(Cycle.id == ids[0]),
+                text(
+                    "DELETE FROM core_register_entry WHERE municipality_id IN "
+                    "(SELECT id FROM core_municipality WHERE slug = :s)"
+                ).bindparams(s=slug),
+                delete(District).where(District.municipality.has(slug=slug)),
+                delete(Municipality).where(Municipality.slug == slug),
+            ):
+                db.session.execute(statement)
+            db.session.commit()
 
 
 # --- changing a ballot and receipts --------------------------------------------------------

@@ -755,6 +755,17 @@ def _other_district_voted(cycle: Cycle, voter_key: str, district_id: int | None)
     return db.session.scalar(statement.limit(1)) is not None
 
 
+def _insert_unless_present(table):
+    """``INSERT … ON CONFLICT`` for the session's database (PostgreSQL or SQLite), to be
+    given ``.on_conflict_do_nothing(...)``: a row a unique constraint already holds is
+    skipped, not an error."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(table)
+
+
 def _choose_district(cycle: Cycle, voter_key: str, district_id: int) -> None:
     """Under one-district voting, record the district of the voter's first ballot in a
     district pool, or refuse a ballot in another district's. The roll is asked too, for
@@ -763,12 +774,8 @@ def _choose_district(cycle: Cycle, voter_key: str, district_id: int) -> None:
     if _other_district_voted(cycle, voter_key, district_id):
         raise BudgetError(_("You have already voted in another district's pool."))
     table = DistrictChoice.__table__
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
     db.session.execute(
-        dialect_insert(table)
+        _insert_unless_present(table)
         .values(cycle_id=cycle.id, voter_key=voter_key, district_id=district_id)
         .on_conflict_do_nothing(index_elements=[table.c.cycle_id, table.c.voter_key])
     )
@@ -1046,11 +1053,9 @@ def _record_ballot(
         )
         return receipt if recorded else None
     # SQLite has no data-modifying WITH: the same rows, one statement each.
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
     roll = Voter.__table__
     on_roll = db.session.scalar(
-        sqlite_insert(roll)
+        _insert_unless_present(roll)
         .values(
             pool_id=pool_id,
             voter_key=voter_key,

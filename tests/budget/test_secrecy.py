@@ -3,6 +3,7 @@ person (an account, a code, a register entry, the voter roll) to what they voted
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -115,3 +116,15 @@ def test_a_failed_cast_puts_neither_the_voter_nor_the_choices_in_the_error(town)
     # PostgreSQL's own detail may name the project; the voter is in no part of it.
     assert "cd" * 32 not in message
     assert "parameters hidden" in message
+
+
+def test_the_postgresql_cast_writes_every_column_the_models_have():
+    # The cast is hand-written SQL on PostgreSQL (one statement) and Core on SQLite: a
+    # column added to the roll, the ballot or its lines must be added to that statement
+    # too, or PostgreSQL would leave it to its server default while SQLite fills it.
+    statement = s._RECORD_BALLOT_POSTGRESQL.text
+    generated = {Voter.__table__.c.id}  # the roll's serial key, PostgreSQL's to give
+    for model in (Voter, Ballot, BallotLine):
+        for column in model.__table__.columns:
+            if column not in generated:
+                assert re.search(rf"\b{column.name}\b", statement), (model, column.name)

@@ -341,6 +341,35 @@ def test_one_district_of_the_voters_choice(town):
         s.cast_ballot(jih2, {d.id: 1}, early)
 
 
+def cast_at_once(application, *prepared) -> list[str]:
+    """Each ``prepared()`` runs in a thread of its own, with its own app context and
+    connection, and returns (pool, values, voter); the casts then go in at the same moment.
+    Returns each outcome: "counted", or the refusal's message."""
+    barrier = threading.Barrier(len(prepared), timeout=20)
+    outcomes: list[str] = []
+
+    def cast(prepare):
+        with application.app_context(), force_locale("en"):
+            try:
+                pool, values, voter = prepare()
+                barrier.wait()
+                s.cast_ballot(pool, values, voter)
+                db.session.commit()
+                outcomes.append("counted")
+            except s.BudgetError as error:
+                db.session.rollback()
+                outcomes.append(str(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=cast, args=(p,)) for p in prepared]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcomes
+
+
 def test_two_ballots_at_once_in_two_districts_pools_leave_one():
     """Under one-district voting, one voter's ballots in two districts' pools arriving at the
     same moment on two real connections: the district choice's unique (cycle, voter key)
@@ -367,32 +396,18 @@ def test_two_ballots_at_once_in_two_districts_pools_leave_one():
         ids = (cycle.id, [p.id for p in pools], [p.id for p in projects])
         districts = [p.district_id for p in pools]
         db.session.commit()
-    barrier = threading.Barrier(2, timeout=20)
-    outcomes: list[str] = []
 
-    def vote(n: int):
-        with application.app_context(), force_locale("en"):
-            try:
-                cycle = db.session.get(Cycle, ids[0])
-                district = db.session.get(District, districts[n])
-                voter = s.eligibility(cycle, s.RegisterProof("A1", district))
-                pool = db.session.get(Pool, ids[1][n])
-                barrier.wait()
-                s.cast_ballot(pool, {ids[2][n]: 1}, voter)
-                db.session.commit()
-                outcomes.append("counted")
-            except s.BudgetError as error:
-                db.session.rollback()
-                outcomes.append(str(error))
-            finally:
-                db.session.remove()
+    def ready(n: int):
+        def prepare():
+            cycle = db.session.get(Cycle, ids[0])
+            district = db.session.get(District, districts[n])
+            voter = s.eligibility(cycle, s.RegisterProof("A1", district))
+            return db.session.get(Pool, ids[1][n]), {ids[2][n]: 1}, voter
 
-    threads = [threading.Thread(target=vote, args=(n,)) for n in range(2)]
+        return prepare
+
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
+        outcomes = cast_at_once(application, ready(0), ready(1))
         assert sorted(outcomes) == [
             "You have already voted in another district's pool.",
             "counted",
@@ -487,30 +502,13 @@ def test_two_sessions_casting_for_one_voter_at_once_leave_one_ballot():
         project = make_project(pool)
         ids = (cycle.id, pool.id, project.id)
         db.session.commit()
-    barrier = threading.Barrier(2, timeout=20)
-    outcomes: list[str] = []
 
-    def vote():
-        with application.app_context(), force_locale("en"):
-            try:
-                cycle = db.session.get(Cycle, ids[0])
-                voter = s.eligibility(cycle, s.RegisterProof("A1"))
-                barrier.wait()
-                s.cast_ballot(db.session.get(Pool, ids[1]), {ids[2]: 1}, voter)
-                db.session.commit()
-                outcomes.append("counted")
-            except s.BudgetError as error:
-                db.session.rollback()
-                outcomes.append(str(error))
-            finally:
-                db.session.remove()
+    def prepare():
+        voter = s.eligibility(db.session.get(Cycle, ids[0]), s.RegisterProof("A1"))
+        return db.session.get(Pool, ids[1]), {ids[2]: 1}, voter
 
-    threads = [threading.Thread(target=vote) for _ in range(2)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
+        outcomes = cast_at_once(application, prepare, prepare)
         assert sorted(outcomes) == ["You have already voted in this pool.", "counted"]
         with application.app_context():
             assert count(Voter, Voter.pool_id == ids[1]) == 1

@@ -293,12 +293,11 @@ class Voter(db.Model):
     """
 
     __tablename__ = "budget_voter"
+    # The unique (pool, voter key) also serves every lookup by pool: no index of its own.
     __table_args__ = (UniqueConstraint("pool_id", "voter_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    pool_id: Mapped[int] = mapped_column(
-        ForeignKey("budget_pool.id", ondelete="CASCADE"), index=True
-    )
+    pool_id: Mapped[int] = mapped_column(ForeignKey("budget_pool.id", ondelete="CASCADE"))
     voter_key: Mapped[str] = mapped_column(String(80))
     channel: Mapped[Channel] = mapped_column(
         enum_type(Channel, "budget_channel", 10), default=Channel.ONLINE

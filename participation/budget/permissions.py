@@ -58,7 +58,7 @@ def can_edit_projects(user: User | None, cycle: Cycle) -> bool:
 def can_vote(user: User | None, pool: Pool) -> bool:
     """The ballot page is open to anyone while voting runs; eligibility and proof are
     checked on submission (a code or register voter needs no account)."""
-    return pool.cycle.published_at is not None and phase(pool.cycle) == Phase.VOTING
+    return voting.voting_open(pool.cycle.published_at is not None, phase(pool.cycle))
 
 
 def can_enter_paper_ballots(user: User | None, cycle: Cycle) -> bool:

@@ -26,7 +26,7 @@ Under ``Residence.MUNICIPALITY`` living in the town is enough and the voter *cho
 district (the proof's ``district``; by default the one the evidence gives), but only one:
 once they voted in one district's pool, the others refuse them.
 
-Ballot secrecy: :func:`cast_ballot` writes the voter roll row and the ballot in one
+Ballot secrecy: :func:`cast` writes the voter roll row and the ballot in one
 transaction and no column links them (see ``models``; what the database itself still
 reveals to its superuser, the shared transaction id among others, is in architecture.md's
 Known limits); the receipt code is returned once and only its hash is kept.
@@ -50,7 +50,7 @@ from pathlib import Path
 
 from flask_babel import format_currency
 from flask_babel import gettext as _
-from sqlalchemy import delete, distinct, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, distinct, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
@@ -121,10 +121,11 @@ def _jsonable(value):
     return str(value)  # Fraction ("1/3"), Decimal
 
 
-def audit(cycle: Cycle, actor: User | None, action: str, **detail) -> AuditEntry:
-    """Record an administrative action on ``cycle`` with its details (JSON)."""
+def audit(cycle: Cycle | int, actor: User | None, action: str, **detail) -> AuditEntry:
+    """Record an administrative action on ``cycle`` (or the cycle of that id) with its
+    details (JSON)."""
     entry = AuditEntry(
-        cycle_id=cycle.id,
+        cycle_id=cycle if isinstance(cycle, int) else cycle.id,
         actor_id=actor.id if actor is not None else None,
         action=action,
         detail=json.dumps(detail, default=_jsonable, ensure_ascii=False, sort_keys=True),
@@ -719,6 +720,30 @@ class Eligibility:
         """The pools they may still vote in."""
         return tuple(p for p in self.pools if p.id not in self.voted_pool_ids)
 
+    def voter_pass(self) -> VoterPass:
+        return VoterPass(
+            cycle_id=self.cycle_id,
+            method=Verification(self.method),
+            voter_key=self.voter_key,
+            district_id=self.district.id if self.district is not None else None,
+            pool_ids=frozenset(p.id for p in self.pools),
+            code_id=self.code_id,
+        )
+
+
+@dataclass(frozen=True)
+class VoterPass:
+    """A voter as a cast needs them, without loading anything: their roll key, their
+    district's id, the ids of the pools they may use and the code they proved it with
+    (an :class:`Eligibility` reduced, as the session carries it between proof and cast)."""
+
+    cycle_id: int
+    method: Verification
+    voter_key: str
+    district_id: int | None
+    pool_ids: frozenset[int]
+    code_id: int | None = None
+
 
 def _district_by_code(municipality_id: int, code: str | None) -> District | None:
     if not code:
@@ -742,12 +767,12 @@ def _check_age(cycle: Cycle, birth_year: int | None, required: bool) -> None:
         )
 
 
-def _other_district_voted(cycle: Cycle, voter_key: str, district_id: int | None) -> bool:
+def _other_district_voted(cycle_id: int, voter_key: str, district_id: int | None) -> bool:
     """Under ``Residence.MUNICIPALITY`` a voter uses one district's pools only."""
     statement = (
         select(Voter.id)
         .join(Pool, Pool.id == Voter.pool_id)
-        .where(Pool.cycle_id == cycle.id, Voter.voter_key == voter_key)
+        .where(Pool.cycle_id == cycle_id, Voter.voter_key == voter_key)
         .where(Pool.district_id.is_not(None))
     )
     if district_id is not None:
@@ -766,22 +791,22 @@ def _insert_unless_present(table):
     return dialect_insert(table)
 
 
-def _choose_district(cycle: Cycle, voter_key: str, district_id: int) -> None:
+def _choose_district(cycle_id: int, voter_key: str, district_id: int) -> None:
     """Under one-district voting, record the district of the voter's first ballot in a
     district pool, or refuse a ballot in another district's. The roll is asked too, for
     ballots cast before choices were recorded; the choice's unique (cycle, voter key) is
     what holds when two ballots in two districts arrive at once."""
-    if _other_district_voted(cycle, voter_key, district_id):
+    if _other_district_voted(cycle_id, voter_key, district_id):
         raise BudgetError(_("You have already voted in another district's pool."))
     table = DistrictChoice.__table__
     db.session.execute(
         _insert_unless_present(table)
-        .values(cycle_id=cycle.id, voter_key=voter_key, district_id=district_id)
+        .values(cycle_id=cycle_id, voter_key=voter_key, district_id=district_id)
         .on_conflict_do_nothing(index_elements=[table.c.cycle_id, table.c.voter_key])
     )
     chosen = db.session.scalar(
         select(table.c.district_id).where(
-            table.c.cycle_id == cycle.id, table.c.voter_key == voter_key
+            table.c.cycle_id == cycle_id, table.c.voter_key == voter_key
         )
     )
     if chosen != district_id:
@@ -789,9 +814,11 @@ def _choose_district(cycle: Cycle, voter_key: str, district_id: int) -> None:
 
 
 def _one_district_only(cycle: Cycle) -> bool:
-    return (
-        cycle.residence == Residence.MUNICIPALITY and cycle.pool_access == PoolAccess.OWN_DISTRICT
-    )
+    return _one_district(cycle.residence, cycle.pool_access)
+
+
+def _one_district(residence: Residence, pool_access: PoolAccess) -> bool:
+    return residence == Residence.MUNICIPALITY and pool_access == PoolAccess.OWN_DISTRICT
 
 
 def eligibility(cycle: Cycle, proof: Proof) -> Eligibility:
@@ -850,7 +877,7 @@ def eligibility(cycle: Cycle, proof: Proof) -> Eligibility:
     if not pools:
         raise BudgetError(_("There is no pool you may vote in."))
     if _one_district_only(cycle) and _other_district_voted(
-        cycle, voter_key, district.id if district else None
+        cycle.id, voter_key, district.id if district else None
     ):
         raise BudgetError(_("You have already voted in another district's pool."))
     voted = frozenset(
@@ -899,7 +926,7 @@ def ballot_pool(
     municipality: Municipality, cycle_id: int, pool_id: int
 ) -> tuple[Cycle, Pool, dict[int, Decimal]] | None:
     """The cycle, the pool (of that cycle and town) and its projects' costs, in one query:
-    all that a ballot is checked and cast against. ``None`` when there is no such pool."""
+    the ballot's pages show them. ``None`` when there is no such pool."""
     rows = db.session.execute(
         select(Cycle, Pool, Project.id, Project.cost)
         .join(Pool, Pool.cycle_id == Cycle.id)
@@ -914,6 +941,123 @@ def ballot_pool(
         return None
     costs = {row[2]: row[3] for row in rows if row[2] is not None}
     return rows[0][0], rows[0][1], costs
+
+
+@dataclass(frozen=True)
+class BallotRules:
+    """All that a ballot in one pool is checked and cast against, as plain values: the
+    voting window and its cycle's settings, the pool's method and its projects' costs.
+    Read with the cast's own transaction (:func:`ballot_rules`), or taken from loaded
+    objects (:meth:`of`)."""
+
+    municipality_id: int
+    cycle_id: int
+    published: bool
+    voting_opens_at: datetime
+    voting_closes_at: datetime
+    results_published_at: datetime | None
+    verification: Verification
+    one_district_only: bool
+    pool_id: int
+    district_id: int | None
+    currency: str
+    spec: voting.PoolSpec
+    costs: Mapping[int, Decimal]
+
+    def phase(self, now: datetime | None = None) -> Phase:
+        return voting.phase(
+            self.voting_opens_at,
+            self.voting_closes_at,
+            self.results_published_at,
+            now or utcnow(),
+        )
+
+    @classmethod
+    def of(cls, pool: Pool, costs: Mapping[int, Decimal] | None = None) -> BallotRules:
+        cycle = pool.cycle
+        return cls(
+            municipality_id=cycle.municipality_id,
+            cycle_id=cycle.id,
+            published=cycle.published_at is not None,
+            voting_opens_at=cycle.voting_opens_at,
+            voting_closes_at=cycle.voting_closes_at,
+            results_published_at=cycle.results_published_at,
+            verification=Verification(cycle.verification),
+            one_district_only=_one_district_only(cycle),
+            pool_id=pool.id,
+            district_id=pool.district_id,
+            currency=pool.currency,
+            spec=pool_spec(pool),
+            costs=pool_costs(pool) if costs is None else costs,
+        )
+
+
+def _ballot_rules_query():
+    m, c = Municipality.__table__.c, Cycle.__table__.c
+    p, pr = Pool.__table__.c, Project.__table__.c
+    return (
+        select(
+            m.id,
+            c.published_at,
+            c.voting_opens_at,
+            c.voting_closes_at,
+            c.results_published_at,
+            c.verification,
+            c.residence,
+            c.pool_access,
+            p.district_id,
+            p.currency,
+            p.method,
+            p.amount,
+            p.max_projects,
+            p.min_share,
+            p.k,
+            p.points,
+            p.points_cap,
+            p.plus_votes,
+            p.minus_votes,
+            pr.id,
+            pr.cost,
+        )
+        .select_from(
+            Municipality.__table__.join(Cycle.__table__, c.municipality_id == m.id)
+            .join(Pool.__table__, p.cycle_id == c.id)
+            .outerjoin(Project.__table__, pr.pool_id == p.id)
+        )
+        .where(m.slug == bindparam("slug"), c.id == bindparam("cycle"), p.id == bindparam("pool"))
+    )
+
+
+_BALLOT_RULES = _ballot_rules_query()
+
+
+def ballot_rules(slug: str, cycle_id: int, pool_id: int) -> BallotRules | None:
+    """The rules of the pool ``pool_id`` of the cycle ``cycle_id`` of the town ``slug``, in
+    one query (Core rows, no objects: what a cast reads); ``None`` when there is none."""
+    rows = db.session.execute(
+        _BALLOT_RULES, {"slug": slug, "cycle": cycle_id, "pool": pool_id}
+    ).all()
+    if not rows:
+        return None
+    (municipality_id, published, opens, closes, results, verification, residence, access) = rows[0][
+        :8
+    ]
+    district_id, currency, method, amount = rows[0][8:12]
+    return BallotRules(
+        municipality_id=municipality_id,
+        cycle_id=cycle_id,
+        published=published is not None,
+        voting_opens_at=opens,
+        voting_closes_at=closes,
+        results_published_at=results,
+        verification=Verification(verification),
+        one_district_only=_one_district(residence, access),
+        pool_id=pool_id,
+        district_id=district_id,
+        currency=currency,
+        spec=voting.PoolSpec(Method(method).value, amount, *rows[0][12:19]),
+        costs={row[19]: row[20] for row in rows if row[19] is not None},
+    )
 
 
 def problem_message(error: voting.Error, currency: str) -> str:
@@ -969,12 +1113,18 @@ def check_values(
 ) -> dict[int, int]:
     """The ballot's non-zero values, or ``BudgetError`` with every problem in ``messages``.
     ``costs`` are the pool's (:func:`ballot_pool`), loaded here when not given."""
+    return _checked(
+        pool_spec(pool), pool.currency, pool_costs(pool) if costs is None else costs, values
+    )
+
+
+def _checked(
+    spec: voting.PoolSpec, currency: str, costs: Mapping[int, Decimal], values: Mapping
+) -> dict[int, int]:
     cleaned = _clean_values(values)
-    if costs is None:
-        costs = pool_costs(pool)
-    errors = voting.check_ballot(pool_spec(pool), cleaned, costs)
+    errors = voting.check_ballot(spec, cleaned, costs)
     if errors:
-        messages = [problem_message(e, pool.currency) for e in errors]
+        messages = [problem_message(e, currency) for e in errors]
         raise BudgetError(" ".join(messages), messages)
     return cleaned
 
@@ -1097,22 +1247,33 @@ def cast_ballot(
     entered_by: User | None = None,
     costs: Mapping[int, Decimal] | None = None,
 ) -> str:
-    """Record one ballot in ``pool``; return the receipt code (shown once, only its hash
-    is kept). ``costs`` are the pool's projects' costs when already loaded
-    (:func:`ballot_pool`).
+    """:func:`cast` in a loaded pool (``costs``: its projects' costs when loaded already,
+    :func:`ballot_pool`) for a voter just found eligible."""
+    return cast(BallotRules.of(pool, costs), values, voter.voter_pass(), channel, entered_by)
+
+
+def cast(
+    rules: BallotRules,
+    values: Mapping[int, int],
+    voter: VoterPass,
+    channel: Channel = Channel.ONLINE,
+    entered_by: User | None = None,
+) -> str:
+    """Record one ballot in the pool of ``rules``; return the receipt code (shown once,
+    only its hash is kept).
 
     Online ballots need voting open; paper ballots, entered by staff, also the counting
     phase. :func:`_record_ballot` writes the roll row, the ballot and its lines (one
     statement on PostgreSQL), in the request's transaction, which commits once or rolls
-    back whole; a voter already on the roll is refused and nothing is written.
+    back whole; a voter already on the roll is refused (``AlreadyVoted``) and nothing is
+    written.
     """
-    cycle = pool.cycle
     channel = Channel(channel)
-    if voter.cycle_id != cycle.id or pool.id not in {p.id for p in voter.pools}:
+    if voter.cycle_id != rules.cycle_id or rules.pool_id not in voter.pool_ids:
         raise BudgetError(_("You may not vote in this pool."))
-    current = phase(cycle)
+    current = rules.phase()
     if channel == Channel.ONLINE:
-        if cycle.published_at is None or current != Phase.VOTING:
+        if not voting.voting_open(rules.published, current):
             raise BudgetError(_("Voting is not open."))
     else:
         if entered_by is None:
@@ -1123,14 +1284,14 @@ def cast_ballot(
             raise BudgetError(
                 _("Paper ballots need voting codes or the register to prevent double votes.")
             )
-    cleaned = check_values(pool, values, costs)
-    if _one_district_only(cycle) and pool.district_id is not None:
-        _choose_district(cycle, voter.voter_key, pool.district_id)
+    cleaned = _checked(rules.spec, rules.currency, rules.costs, values)
+    if rules.one_district_only and rules.district_id is not None:
+        _choose_district(rules.cycle_id, voter.voter_key, rules.district_id)
     receipt = _record_ballot(
-        pool.id,
+        rules.pool_id,
         voter.voter_key,
         channel,
-        voter.district.id if voter.district else None,
+        voter.district_id,
         entered_by.id if entered_by else None,
         voter.code_id,
         cleaned,
@@ -1143,7 +1304,7 @@ def cast_ballot(
         )
     if channel == Channel.PAPER:
         # How many, never what or whose.
-        audit(cycle, entered_by, "paper_ballot_entered", pool=pool.id, count=1)
+        audit(rules.cycle_id, entered_by, "paper_ballot_entered", pool=rules.pool_id, count=1)
     return receipt
 
 

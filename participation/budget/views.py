@@ -2,10 +2,12 @@
 voting (proving who may vote, the ballot, review, the receipt), checking a receipt and
 changing a ballot by it, results and implementation.
 
-Who is voting is kept in the session between proving it and casting, as a token signed
-apart from the session (its own salt, an expiry): the voter-roll key (never the code or
-identifier the voter typed: those are hashed by the service), the district, and the
-pools they may use. The ballot itself travels only in the form.
+Who is voting is kept in the session (signed, as all of it) between proving it and
+casting, with the time they proved it (it expires after ``VOTER_MAX_AGE``): the
+voter-roll key (never the code or identifier the voter typed: those are hashed by the
+service), the district, the pools they may use and those they voted in. The ballot itself
+travels only in the form; its receipt, from the cast to the page that shows it once, in
+the session.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from decimal import Decimal
 from fractions import Fraction
 
@@ -23,6 +26,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -34,7 +38,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import escape
 from shapely.geometry import MultiPoint
 from wtforms import SelectChoice
@@ -65,7 +68,11 @@ from participation.budget.models import (
 )
 from participation.budget.voting import Phase
 from participation.core.permissions import authorize
-from participation.core.tenancy import municipality_blueprint
+from participation.core.tenancy import (
+    municipality_blueprint,
+    municipality_of_request,
+    reads_its_municipality,
+)
 from participation.core.uploads import upload_folder
 from participation.extensions import db, limiter
 from participation.maps import services as maps_services
@@ -74,8 +81,8 @@ from participation.maps.models import District
 
 bp = municipality_blueprint("budget", __name__, url_prefix="/budget")
 
-SESSION_KEY = "budget_voters"
-VOTER_SALT = "budget-voter"
+SESSION_KEY = "budget_voters"  # cycle id: who is voting (see _remember)
+RECEIPTS_KEY = "budget_receipts"  # pool id: the receipt, from the cast to its page
 VOTER_MAX_AGE = 2 * 60 * 60  # seconds between proving who you are and casting
 ACTIONS = ("filter", "check", "review", "change", "cast")
 
@@ -435,27 +442,20 @@ def project(project_id: int):
 # --- who is voting (kept signed in the session) ----------------------------------------------
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=VOTER_SALT)
-
-
-def _remember(
-    eligibility: services.Eligibility, voted: set[int], pool_ids: set[int] | None = None
-) -> None:
-    token = _serializer().dumps(
-        {
-            "c": eligibility.cycle_id,
-            "m": eligibility.method.value,
-            "k": eligibility.voter_key,
-            "d": eligibility.district.id if eligibility.district else None,
-            "p": sorted(pool_ids if pool_ids is not None else {p.id for p in eligibility.pools}),
-            "v": sorted(voted),
-            "x": eligibility.code_id,
-            "u": current_user.id if current_user.is_authenticated else None,
-        }
-    )
+def _remember(voter: services.VoterPass, voted: set[int] | frozenset[int]) -> None:
+    """Keep who is voting in the session (signed with it), with when they proved it."""
     voters = dict(session.get(SESSION_KEY) or {})
-    voters[str(eligibility.cycle_id)] = token
+    voters[str(voter.cycle_id)] = {
+        "m": voter.method.value,
+        "k": voter.voter_key,
+        "d": voter.district_id,
+        "p": sorted(voter.pool_ids),
+        "v": sorted(voted),
+        "x": voter.code_id,
+        # An account voter's account, checked again at the cast; no other needs one.
+        "u": current_user.id if voter.method == Verification.EMAIL else None,
+        "t": int(time.time()),
+    }
     session[SESSION_KEY] = voters
 
 
@@ -465,41 +465,48 @@ def _forget(cycle: Cycle) -> None:
         session[SESSION_KEY] = voters
 
 
-def _voter(
-    cycle: Cycle, pool: Pool | None = None
-) -> tuple[services.Eligibility, set[int], set[int]] | None:
-    """Who proved, in this session, that they may vote in ``cycle``, where they voted, and
-    the ids of the pools they may use.
-    With ``pool``, their pools are that one alone when they may use it (no need to load
-    the others to cast a ballot)."""
-    token = (session.get(SESSION_KEY) or {}).get(str(cycle.id))
-    if not token:
-        return None
-    try:
-        data = _serializer().loads(token, max_age=VOTER_MAX_AGE)
-    except BadSignature:
-        _forget(cycle)
+def _voter_pass(
+    cycle_id: int, verification: Verification
+) -> tuple[services.VoterPass, set[int]] | None:
+    """Who proved, in this session, that they may vote in the cycle, and the pools they
+    have voted in; read from the session alone (an account voter's account is checked)."""
+    data = (session.get(SESSION_KEY) or {}).get(str(cycle_id))
+    if not isinstance(data, dict) or not 0 <= time.time() - data["t"] <= VOTER_MAX_AGE:
         return None
     method = Verification(data["m"])
-    if data["c"] != cycle.id or method != cycle.verification:
+    if method != verification:
         return None
     if method == Verification.EMAIL and (
         not current_user.is_authenticated or current_user.id != data["u"]
     ):
         return None
-    district = db.session.get(District, data["d"]) if data["d"] else None
-    allowed = set(data["p"])
-    eligibility = services.Eligibility(
-        cycle_id=cycle.id,
+    voter = services.VoterPass(
+        cycle_id=cycle_id,
         method=method,
         voter_key=data["k"],
-        district=district,
-        pools=(pool,)
-        if pool is not None and pool.id in allowed
-        else tuple(p for p in cycle.pools if p.id in allowed),
+        district_id=data["d"],
+        pool_ids=frozenset(data["p"]),
         code_id=data["x"],
     )
-    return eligibility, set(data["v"]), allowed
+    return voter, set(data["v"])
+
+
+def _voter(cycle: Cycle) -> tuple[services.Eligibility, set[int]] | None:
+    """Who proved, in this session, that they may vote in ``cycle`` (their pools and
+    district loaded), and where they voted."""
+    known = _voter_pass(cycle.id, Verification(cycle.verification))
+    if known is None:
+        return None
+    voter, voted = known
+    eligibility = services.Eligibility(
+        cycle_id=cycle.id,
+        method=voter.method,
+        voter_key=voter.voter_key,
+        district=db.session.get(District, voter.district_id) if voter.district_id else None,
+        pools=tuple(p for p in cycle.pools if p.id in voter.pool_ids),
+        code_id=voter.code_id,
+    )
+    return eligibility, voted
 
 
 def _not_open(cycle: Cycle, message: str | None = None):
@@ -590,7 +597,7 @@ def vote(cycle_id: int):
         return _not_open(cycle)
     known = _voter(cycle)
     if known is not None and request.method == "GET":
-        eligibility, voted, _allowed = known
+        eligibility, voted = known
         return render_template(
             "budget/pools.html",
             municipality=g.municipality,
@@ -623,7 +630,7 @@ def vote(cycle_id: int):
                 _refusal_field(cycle, form, message).errors.append(message)
             status = 422
         else:
-            _remember(eligibility, set(eligibility.voted_pool_ids))
+            _remember(eligibility.voter_pass(), eligibility.voted_pool_ids)
             return redirect(url_for(".vote", cycle_id=cycle.id))
     elif request.method == "POST":
         status = 422
@@ -697,6 +704,9 @@ def _ballot_page(
 
 
 def _review_page(cycle: Cycle, pool: Pool, numbers: dict[int, int], summary, action_url, receipt):
+    # A new ballot is cast at its own address (:func:`cast`); a changed one where it is
+    # being changed.
+    cast_url = action_url if receipt else url_for(".cast", cycle_id=cycle.id, pool_id=pool.id)
     by_id = {p.id: p for p in pool.projects}
     chosen = [(by_id[p], v) for p, v in numbers.items() if v != 0 and p in by_id]
     chosen.sort(key=lambda item: (-item[1], item[0].title))
@@ -711,6 +721,7 @@ def _review_page(cycle: Cycle, pool: Pool, numbers: dict[int, int], summary, act
         summary=summary,
         form=form,
         action_url=action_url,
+        cast_url=cast_url,
         changing=bool(receipt),
     )
 
@@ -784,12 +795,12 @@ def ballot(cycle_id: int, pool_id: int):
     cycle, pool, costs = _ballot_pool(cycle_id, pool_id)
     if not can.can_vote(current_user, pool):
         return _not_open(cycle)
-    known = _voter(cycle, pool if request.method == "POST" else None)
+    known = _voter_pass(cycle.id, Verification(cycle.verification))
     if known is None:
         flash(_("First tell us who you are; then you get your ballot."), "warning")
         return redirect(url_for(".vote", cycle_id=cycle.id))
-    eligibility, voted, allowed = known
-    if pool.id not in allowed:
+    voter, voted = known
+    if pool.id not in voter.pool_ids:
         flash(_("You may not vote in this pool."), "error")
         return redirect(url_for(".vote", cycle_id=cycle.id))
     action_url = url_for(".ballot", cycle_id=cycle.id, pool_id=pool.id)
@@ -800,27 +811,82 @@ def ballot(cycle_id: int, pool_id: int):
         return _ballot_page(cycle, pool, {}, action_url=action_url)
 
     def cast(numbers):
-        try:
-            receipt = services.cast_ballot(pool, numbers, eligibility, costs=costs)
-        except services.AlreadyVoted as refusal:
-            # As when the ballot is asked for again: back to the voter's pools, this one
-            # marked voted (also when the ballot went in from another tab or browser).
-            _remember(eligibility, voted | {pool.id}, allowed)
-            flash(str(refusal), "warning")
-            return redirect(url_for(".vote", cycle_id=cycle.id), 303)
-        except services.BudgetError as refusal:
-            return _refused(cycle, pool, numbers, refusal, action_url)
-        _remember(eligibility, voted | {pool.id}, allowed)
-        return render_template(
+        return _cast(services.BallotRules.of(pool, costs), numbers, voter, voted)
+
+    return _handle_ballot(cycle, pool, action_url, cast, costs=costs)
+
+
+def _cast(rules: services.BallotRules, numbers, voter: services.VoterPass, voted):
+    """Cast, then Post/Redirect/Get: the receipt is kept in the session for the page that
+    shows it once (a reload does not send the ballot again); a voter on the roll already
+    goes back to their pools, as when they ask for the ballot again."""
+    try:
+        receipt = services.cast(rules, numbers, voter)
+    except services.AlreadyVoted as refusal:
+        # Also when the ballot went in from another tab or browser.
+        _remember(voter, voted | {rules.pool_id})
+        flash(str(refusal), "warning")
+        return redirect(url_for(".vote", cycle_id=rules.cycle_id), 303)
+    except services.BudgetError as refusal:
+        municipality_of_request()
+        cycle, pool, _costs = _ballot_pool(rules.cycle_id, rules.pool_id)
+        action_url = url_for(".ballot", cycle_id=cycle.id, pool_id=pool.id)
+        return _refused(cycle, pool, numbers, refusal, action_url)
+    _remember(voter, voted | {rules.pool_id})
+    receipts = dict(session.get(RECEIPTS_KEY) or {})
+    receipts[str(rules.pool_id)] = receipt
+    session[RECEIPTS_KEY] = receipts
+    return redirect(url_for(".cast", cycle_id=rules.cycle_id, pool_id=rules.pool_id), 303)
+
+
+@bp.route("/<int:cycle_id>/vote/<int:pool_id>/cast", methods=["GET", "POST"])
+@reads_its_municipality
+def cast(cycle_id: int, pool_id: int):
+    """POST: the review's "Cast my ballot". It reads the town, the cycle, the pool and
+    its costs in one query (:func:`services.ballot_rules`) and the voter from the session,
+    and writes the ballot; anything but a well-formed ballot of a voter allowed in an open
+    pool is handed to :func:`ballot`, which shows what is wrong. GET: the receipt, once."""
+    if request.method == "GET":
+        return _receipt_once(cycle_id, pool_id)
+    rules = services.ballot_rules(g.municipality_slug, cycle_id, pool_id)
+    if rules is None:
+        abort(404)
+    known = None
+    if voting.voting_open(rules.published, rules.phase()):
+        known = _voter_pass(cycle_id, rules.verification)
+    if known is not None and pool_id in known[0].pool_ids:
+        sent = [int(k[2:]) for k in request.form if k.startswith("p-") and k[2:].isdigit()]
+        numbers, bad = as_numbers(ballot_values(request.form, sent))
+        if not bad:
+            return _cast(rules, numbers, known[0], known[1])
+    municipality_of_request()
+    return ballot(cycle_id, pool_id)
+
+
+def _receipt_once(cycle_id: int, pool_id: int):
+    municipality_of_request()
+    cycle, pool, _costs = _ballot_pool(cycle_id, pool_id)
+    receipts = dict(session.get(RECEIPTS_KEY) or {})
+    receipt = receipts.pop(str(pool.id), None)
+    if receipt is None:
+        # Shown once: a reload, or a page kept open, leads back to the voter's pools.
+        return redirect(url_for(".vote", cycle_id=cycle.id))
+    session[RECEIPTS_KEY] = receipts
+    known = _voter_pass(cycle.id, Verification(cycle.verification))
+    more = known is not None and bool(known[0].pool_ids - known[1] - {pool.id})
+    response = make_response(
+        render_template(
             "budget/cast.html",
             municipality=g.municipality,
             cycle=cycle,
             pool=pool,
             receipt=receipt,
-            more=bool(allowed - voted - {pool.id}),
+            more=more,
         )
-
-    return _handle_ballot(cycle, pool, action_url, cast, costs=costs)
+    )
+    # Not kept by the browser's cache: the code is for this voter, once.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- receipts --------------------------------------------------------------------------------

@@ -44,6 +44,11 @@ def phase(
     return Phase.COUNTING
 
 
+def voting_open(published: bool, current: Phase) -> bool:
+    """Ballots are taken online while a published cycle is in its voting phase."""
+    return published and current == Phase.VOTING
+
+
 @dataclass(frozen=True)
 class PoolSpec:
     """What decides a valid ballot in a pool."""

@@ -74,6 +74,34 @@ METHOD_CASES = {
 
 
 @pytest.mark.parametrize("method", list(METHOD_CASES))
+def test_the_rules_read_in_one_query_are_those_of_the_loaded_pool(town, method):
+    fields, _ballot = METHOD_CASES[method]
+    cycle = make_cycle(
+        town.municipality, verification=Verification.CODE, residence=Residence.MUNICIPALITY
+    )
+    pool = make_pool(
+        cycle, method=method, amount=Decimal("500"), district=town.districts["Jih"], **fields
+    )
+    for cost in ("300", "200.50", "100"):
+        make_project(pool, cost=cost)
+    other = make_pool(cycle, amount=Decimal("100"))
+    make_project(other, cost="50")
+    db.session.expire_all()
+    read = s.ballot_rules("lipnice", cycle.id, pool.id)
+    pool = db.session.get(Pool, pool.id)
+    assert read == s.BallotRules.of(pool)
+    assert read.one_district_only and read.district_id == town.districts["Jih"].id
+    assert sorted(read.costs.values()) == [Decimal("100"), Decimal("200.50"), Decimal("300")]
+    assert read.phase() == s.phase(pool.cycle)
+    # Scoped by the town, the cycle and the pool together.
+    make_town("jinde")
+    assert s.ballot_rules("jinde", cycle.id, pool.id) is None
+    assert s.ballot_rules("lipnice", cycle.id + 1, pool.id) is None
+    empty = make_pool(cycle, amount=Decimal("100"))
+    assert s.ballot_rules("lipnice", cycle.id, empty.id).costs == {}
+
+
+@pytest.mark.parametrize("method", list(METHOD_CASES))
 def test_a_valid_ballot_of_each_method_is_counted_with_a_receipt(town, method):
     fields, ballot = METHOD_CASES[method]
     cycle = make_cycle(town.municipality)

@@ -606,10 +606,17 @@ class _EqualShares:
     runs at nearby shares (Add1) share it: ``_path`` keeps the classes of the last sequence of
     winners round by round, and a run recomputes only the money (a few vectors per round)
     for as long as its winners are the same.
+
+    A single run (``single_run``) prices each project at most once per round, so counting
+    its supporters per class (one ``np.bincount`` over all class ids) pays only while there
+    are fewer class ids than supporters. Past that it takes the supporters group by group: a
+    class may then appear more than once, which every computation allows (its payers become
+    as many new classes, with the same money).
     """
 
-    def __init__(self, prep: _Prepared, tie_keys: list[Any]) -> None:
+    def __init__(self, prep: _Prepared, tie_keys: list[Any], single_run: bool = False) -> None:
         self.prep = prep
+        self.single_run = single_run
         # pabutools' cost satisfaction of a free project is 0, so like a project nobody
         # supports it is never bought (greedy completion takes it).
         self.considered = [i for i, c in enumerate(prep.costs) if c > 0 and prep.votes[i] > 0]
@@ -713,11 +720,15 @@ class _EqualShares:
         return run
 
     def _supporters(self, j: int, step: _Step) -> tuple[np.ndarray, np.ndarray]:
-        """Project j's supporters per class at the start of ``step``'s round."""
+        """Project j's supporters per class at the start of ``step``'s round: class ids and
+        how many supporters in each (in a single run perhaps per group: see the class)."""
         known = step.supporters.get(j)
         if known is None:
             of_supporters = step.group_class[self.supporters[j]]
-            if step.n_classes > max(4096, 8 * len(of_supporters)):  # sparse class ids: sort
+            if self.single_run and step.n_classes > len(of_supporters):
+                # Counting per class would cost more than pricing per group.
+                known = (of_supporters, self.supporter_weights[j])
+            elif step.n_classes > max(4096, 8 * len(of_supporters)):  # sparse class ids: sort
                 order = np.argsort(of_supporters)
                 ordered = of_supporters[order]
                 first = np.empty(len(ordered), dtype=bool)
@@ -1225,7 +1236,7 @@ def _engine(prep: _Prepared, keys: list[Any], runs: int = 2) -> _EqualShares | _
     run, ``runs=1``, a pool of a few hundred distinct ballots is already large)."""
     if prep.small and (runs > 1 or len(prep.group_weights) <= _SMALL_RUN):
         return _SmallEqualShares(prep, keys)
-    return _EqualShares(prep, keys)
+    return _EqualShares(prep, keys, single_run=runs == 1)
 
 
 def _add1(prep: _Prepared, engine: _EqualShares | _SmallEqualShares) -> tuple[_Run, int, int]:

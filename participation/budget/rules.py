@@ -660,16 +660,17 @@ class _EqualShares:
         supporters cannot afford at ``share`` they cannot afford at a smaller share either.
         """
         run = _Run(self, share)
-        n_projects = len(self.considered)
         budget = np.zeros(max(256, self._path[-1].n_classes))
         budget[0] = float(share)
-        # Lower bounds on every project's rho (money only shrinks from round to round).
-        low = 1.0 / self.votes
-        low_error = 1e-12 * low
-        remaining = np.ones(n_projects, dtype=bool)
+        # Per project, lists (a pool has at most a few hundred projects, where numpy's calls
+        # and scalars would cost more): lower bounds on its rho (money only shrinks from
+        # round to round), and those still in the running, by index.
+        low = [1.0 / v for v in self.votes_list]
+        low_error = [1e-12 * x for x in low]
+        remaining = list(range(len(self.considered)))
         round_no = 0
         try:
-            while remaining.any():
+            while remaining:
                 round_no += 1
                 step = self._path[round_no - 1]
                 target = None
@@ -678,11 +679,9 @@ class _EqualShares:
                         self._check_nothing_affordable(run, remaining, step, budget, round_no)
                         break
                     target = follow.rounds[round_no - 1]
-                candidates = np.flatnonzero(remaining)
-                order = candidates[np.argsort(low[candidates], kind="stable")].tolist()
                 priced: list[_Priced] = []
                 best: _Priced | None = None
-                for j in order:
+                for j in sorted(remaining, key=low.__getitem__):
                     if target is not None:
                         if j == target.winner:
                             continue
@@ -692,7 +691,7 @@ class _EqualShares:
                         break
                     one = self._price(run, j, step, budget)
                     if isinstance(one, float):  # its supporters cannot pay for it: never again
-                        remaining[j] = False
+                        remaining.remove(j)
                         run.dropped.append((j, round_no, one))
                         continue
                     low[j], low_error[j] = one.rho, one.error
@@ -712,7 +711,7 @@ class _EqualShares:
                     break
                 else:
                     best = self._resolve_ties(run, best, priced)
-                remaining[best.project] = False
+                remaining.remove(best.project)
                 run.last_rho[best.project] = best.rho
                 budget = self._pay(run, best, step, round_no, budget)
         except _Doubt:
@@ -741,7 +740,7 @@ class _EqualShares:
                 counts = np.bincount(
                     of_supporters, weights=self.supporter_weights[j], minlength=step.n_classes
                 )
-                classes = np.flatnonzero(counts)
+                classes = counts.nonzero()[0]
                 known = (classes, counts[classes])
             step.supporters[j] = known
         return known
@@ -770,7 +769,7 @@ class _EqualShares:
         # price (it only grows; pabutools' "poor/rich" computation, without sorting).
         price, rest = cost / total, total
         n_poor = 0
-        if float(money_classes.min()) < price:
+        if float(np.minimum.reduce(money_classes)) < price:
             paid = counts * money_classes
             poor = money_classes < price
             n_poor = int(np.count_nonzero(poor))
@@ -824,14 +823,14 @@ class _EqualShares:
             raise _Doubt
 
     def _check_nothing_affordable(
-        self, run: _Run, remaining: np.ndarray, step: _Step, budget: np.ndarray, round_no: int
+        self, run: _Run, remaining: list[int], step: _Step, budget: np.ndarray, round_no: int
     ) -> None:
-        for j in np.flatnonzero(remaining).tolist():
+        for j in remaining:
             money = self._price(run, j, step, budget)
             if not isinstance(money, float):
                 raise _Doubt
             run.dropped.append((j, round_no, money))
-        remaining[:] = False
+        remaining.clear()
 
     def _pay(
         self, run: _Run, best: _Priced, step: _Step, round_no: int, budget: np.ndarray
@@ -850,8 +849,8 @@ class _EqualShares:
             group_class[members] = mapping[group_class[members]]
             self._path.append(_Step(new, group_class))
         new = self._path[round_no].n_classes
-        if new > len(budget):
-            budget = np.resize(budget, max(2 * len(budget), new))
+        if new > len(budget):  # at least double it
+            budget = np.concatenate((budget, np.zeros(max(len(budget), new - len(budget)))))
         paid_all = int(best.counts[budget[best.classes] <= best.price].sum())
         budget[step.n_classes : new] = np.maximum(budget[parents] - best.price, 0.0)
         # The new class step.n_classes + i comes from parents[i].

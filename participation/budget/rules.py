@@ -246,12 +246,13 @@ class _Prepared:
     budget: int  # scaled by unit
     voters: int  # total weight, empty ballots included
     # Groups of identical ballots: their weight and the projects they support, as sets of
-    # ids and (see arrays()) as numpy arrays: the number of projects of each group, and all
-    # groups' project indices concatenated.
+    # ids and (see arrays()) as numpy arrays: the number of projects of each group, all
+    # groups' project indices concatenated, and their weights (as floats).
     group_weights: list[int]
     group_projects: list[frozenset[str]]
     group_lengths: np.ndarray | None
     group_flat: np.ndarray | None
+    group_weight_array: np.ndarray | None
     votes: list[int]
     ballots: Sequence[Ballot]
     _points: list[Fraction | int] | None = None
@@ -261,8 +262,10 @@ class _Prepared:
         """Whether the groups are kept as lists, for the plain-Python engine."""
         return len(self.group_weights) <= _SMALL_POOL
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """The groups' projects as numpy arrays (lengths, and indices concatenated)."""
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The groups as numpy arrays: lengths, project indices concatenated, weights."""
+        if self.group_weight_array is None:
+            self.group_weight_array = np.array(self.group_weights, dtype=np.float64)
         if self.group_lengths is None or self.group_flat is None:
             self.group_lengths = np.fromiter(
                 map(len, self.group_projects), dtype=np.int64, count=len(self.group_projects)
@@ -272,7 +275,7 @@ class _Prepared:
                 itertools.chain.from_iterable(self.group_projects),
                 int(self.group_lengths.sum()),
             )
-        return self.group_lengths, self.group_flat
+        return self.group_lengths, self.group_flat, self.group_weight_array
 
     @property
     def points(self) -> list[Fraction | int]:
@@ -337,7 +340,7 @@ def _prepare(projects: Iterable[Project], ballots: Iterable[Ballot], budget: Num
     groups, voters, with_points = _group_ballots(ballots)
     weights = list(groups.values())
     group_projects = list(groups)
-    lengths = flat = None
+    lengths = flat = weight_array = None
     try:
         if with_points:  # points may name projects no ballot supports
             for points in filter(None, map(_POINTS, ballots)):
@@ -359,11 +362,8 @@ def _prepare(projects: Iterable[Project], ballots: Iterable[Ballot], budget: Num
     except KeyError as missing:
         raise ValueError(f"A ballot names an unknown project {missing}.") from None
     if flat is not None:
-        votes = np.bincount(
-            flat,
-            weights=np.repeat(np.array(weights, dtype=np.int64), lengths),
-            minlength=len(ordered),
-        )
+        weight_array = np.array(weights, dtype=np.float64)
+        votes = np.bincount(flat, weights=np.repeat(weight_array, lengths), minlength=len(ordered))
         votes_list = [int(v) for v in votes.tolist()]
     return _Prepared(
         projects=ordered,
@@ -376,6 +376,7 @@ def _prepare(projects: Iterable[Project], ballots: Iterable[Ballot], budget: Num
         group_projects=group_projects,
         group_lengths=lengths,
         group_flat=flat,
+        group_weight_array=weight_array,
         votes=votes_list,
         ballots=ballots,
     )
@@ -632,10 +633,9 @@ class _EqualShares:
         self.votes = np.array([prep.votes[p] for p in self.considered], dtype=np.float64)
         self.cost_list = self.cost.tolist()
         self.votes_list = self.votes.tolist()
-        weights = np.array(prep.group_weights, dtype=np.float64)
+        lengths, flat, weights = prep.arrays()
         n_groups = len(weights)
         # The groups supporting each considered project, from the (group, project) pairs.
-        lengths, flat = prep.arrays()
         pair_group = np.repeat(np.arange(n_groups, dtype=np.int64), lengths)
         # Small integers: numpy sorts them by radix, several times faster (stable, too).
         small = np.int16 if len(prep.projects) < 2**15 else np.int64

@@ -579,11 +579,12 @@ class _Run:
 
 def _exact_price(run: _Run, cost: int, classes: list[int], counts: list) -> Fraction | None:
     """The exact price per payer of a project of ``cost`` whose supporters are ``counts[i]``
-    in class ``classes[i]``, or None if they cannot pay for it."""
-    ranked = sorted(
-        ((run.exact_money(c), int(n)) for c, n in zip(classes, counts, strict=True)),
-        key=lambda mn: mn[0],
-    )
+    in class ``classes[i]``, or None if they cannot pay for it. A class may appear more
+    than once (a single run on numpy lists supporters per group)."""
+    merged: dict[int, int] = {}
+    for c, n in zip(classes, counts, strict=True):
+        merged[c] = merged.get(c, 0) + int(n)
+    ranked = sorted(((run.exact_money(c), n) for c, n in merged.items()), key=lambda mn: mn[0])
     if sum((m * n for m, n in ranked), Fraction(0)) < cost:
         return None
     rest = sum(n for _, n in ranked)

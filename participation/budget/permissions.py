@@ -61,6 +61,11 @@ def can_vote(user: User | None, pool: Pool) -> bool:
     return voting.voting_open(pool.cycle.published_at is not None, phase(pool.cycle))
 
 
+def can_cast(user: User | None, rules) -> bool:
+    """:func:`can_vote` for a pool's ``services.BallotRules`` (read without objects)."""
+    return voting.voting_open(rules.published, rules.phase())
+
+
 def can_enter_paper_ballots(user: User | None, cycle: Cycle) -> bool:
     """Staff enter paper ballots from polling stations during voting and counting."""
     return bool(_roles(user, cycle.municipality) & {Role.ADMIN, Role.COORDINATOR}) and phase(

@@ -43,6 +43,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -50,7 +51,18 @@ from pathlib import Path
 
 from flask_babel import format_currency
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, distinct, func, insert, select, text, update
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    delete,
+    distinct,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
@@ -79,7 +91,14 @@ from participation.budget.models import (
 from participation.budget.voting import Phase, Problem
 from participation.core import services as core_services
 from participation.core import uploads
-from participation.core.models import Country, Municipality, User, VotingCode, utcnow
+from participation.core.models import (
+    Country,
+    Municipality,
+    User,
+    UTCDateTime,
+    VotingCode,
+    utcnow,
+)
 from participation.extensions import db
 from participation.ideas.models import Idea, IdeaCall, Review
 from participation.ideas.rules import IdeaStatus
@@ -950,7 +969,6 @@ class BallotRules:
     Read with the cast's own transaction (:func:`ballot_rules`), or taken from loaded
     objects (:meth:`of`)."""
 
-    municipality_id: int
     cycle_id: int
     published: bool
     voting_opens_at: datetime
@@ -963,6 +981,10 @@ class BallotRules:
     currency: str
     spec: voting.PoolSpec
     costs: Mapping[int, Decimal]
+    # and what the receipt page says
+    cycle_title: str
+    pool_name: str
+    changeable: bool
 
     def phase(self, now: datetime | None = None) -> Phase:
         return voting.phase(
@@ -972,11 +994,13 @@ class BallotRules:
             now or utcnow(),
         )
 
+    def voting_open(self, now: datetime | None = None) -> bool:
+        return voting.voting_open(self.published, self.phase(now))
+
     @classmethod
     def of(cls, pool: Pool, costs: Mapping[int, Decimal] | None = None) -> BallotRules:
         cycle = pool.cycle
         return cls(
-            municipality_id=cycle.municipality_id,
             cycle_id=cycle.id,
             published=cycle.published_at is not None,
             voting_opens_at=cycle.voting_opens_at,
@@ -989,15 +1013,17 @@ class BallotRules:
             currency=pool.currency,
             spec=pool_spec(pool),
             costs=pool_costs(pool) if costs is None else costs,
+            cycle_title=cycle.title,
+            pool_name=pool.name,
+            changeable=pool.changeable,
         )
 
 
 def _ballot_rules_query():
-    m, c = Municipality.__table__.c, Cycle.__table__.c
-    p, pr = Pool.__table__.c, Project.__table__.c
+    c, p, pr = Cycle.__table__.c, Pool.__table__.c, Project.__table__.c
+    spec = [getattr(p, name) for name in _SPEC_FIELDS]
     return (
         select(
-            m.id,
             c.published_at,
             c.voting_opens_at,
             c.voting_closes_at,
@@ -1005,58 +1031,59 @@ def _ballot_rules_query():
             c.verification,
             c.residence,
             c.pool_access,
+            c.title,
             p.district_id,
             p.currency,
-            p.method,
-            p.amount,
-            p.max_projects,
-            p.min_share,
-            p.k,
-            p.points,
-            p.points_cap,
-            p.plus_votes,
-            p.minus_votes,
-            pr.id,
+            p.name,
+            p.changeable,
+            *spec,
+            pr.id.label("project_id"),
             pr.cost,
         )
         .select_from(
-            Municipality.__table__.join(Cycle.__table__, c.municipality_id == m.id)
-            .join(Pool.__table__, p.cycle_id == c.id)
-            .outerjoin(Project.__table__, pr.pool_id == p.id)
+            Cycle.__table__.join(Pool.__table__, p.cycle_id == c.id).outerjoin(
+                Project.__table__, pr.pool_id == p.id
+            )
         )
-        .where(m.slug == bindparam("slug"), c.id == bindparam("cycle"), p.id == bindparam("pool"))
+        .where(
+            c.municipality_id == bindparam("municipality"),
+            c.id == bindparam("cycle"),
+            p.id == bindparam("pool"),
+        )
     )
 
 
+_SPEC_FIELDS = [f.name for f in dataclass_fields(voting.PoolSpec)]
 _BALLOT_RULES = _ballot_rules_query()
 
 
-def ballot_rules(slug: str, cycle_id: int, pool_id: int) -> BallotRules | None:
-    """The rules of the pool ``pool_id`` of the cycle ``cycle_id`` of the town ``slug``, in
+def ballot_rules(municipality: Municipality, cycle_id: int, pool_id: int) -> BallotRules | None:
+    """The rules of the pool ``pool_id`` of the cycle ``cycle_id`` of ``municipality``, in
     one query (Core rows, no objects: what a cast reads); ``None`` when there is none."""
     rows = db.session.execute(
-        _BALLOT_RULES, {"slug": slug, "cycle": cycle_id, "pool": pool_id}
+        _BALLOT_RULES, {"municipality": municipality.id, "cycle": cycle_id, "pool": pool_id}
     ).all()
     if not rows:
         return None
-    (municipality_id, published, opens, closes, results, verification, residence, access) = rows[0][
-        :8
-    ]
-    district_id, currency, method, amount = rows[0][8:12]
+    first = rows[0]
+    spec = {name: getattr(first, name) for name in _SPEC_FIELDS}
+    spec["method"] = Method(spec["method"]).value
     return BallotRules(
-        municipality_id=municipality_id,
         cycle_id=cycle_id,
-        published=published is not None,
-        voting_opens_at=opens,
-        voting_closes_at=closes,
-        results_published_at=results,
-        verification=Verification(verification),
-        one_district_only=_one_district(residence, access),
+        published=first.published_at is not None,
+        voting_opens_at=first.voting_opens_at,
+        voting_closes_at=first.voting_closes_at,
+        results_published_at=first.results_published_at,
+        verification=Verification(first.verification),
+        one_district_only=_one_district(first.residence, first.pool_access),
         pool_id=pool_id,
-        district_id=district_id,
-        currency=currency,
-        spec=voting.PoolSpec(Method(method).value, amount, *rows[0][12:19]),
-        costs={row[19]: row[20] for row in rows if row[19] is not None},
+        district_id=first.district_id,
+        currency=first.currency,
+        spec=voting.PoolSpec(**spec),
+        costs={row.project_id: row.cost for row in rows if row.project_id is not None},
+        cycle_title=first.title,
+        pool_name=first.name,
+        changeable=first.changeable,
     )
 
 
@@ -1135,15 +1162,32 @@ def new_receipt() -> tuple[str, str]:
     return receipt, voting.code_hash(receipt)
 
 
-# One statement on PostgreSQL: the roll row (skipped when the voter is on the roll), and
-# only if it went in, the ballot, its lines and the code marked used. One round trip,
-# one plan; the ballot's row has no column that names the roll row.
+# Whether the pool still takes this ballot, asked by the statement that writes it, at the
+# time it writes: voting opened and not closed, the cycle published (online), or results
+# not yet published (paper, entered also while counting). The closing time is the
+# database's row at that moment, not the one read a few milliseconds before.
+_WINDOW_HOLDS = """
+    EXISTS (
+        SELECT 1 FROM budget_cycle c
+        WHERE c.id = :cycle_id AND c.voting_opens_at <= :now
+          AND c.results_published_at IS NULL
+          AND (:paper OR (c.published_at IS NOT NULL AND c.voting_closes_at > :now))
+    )
+"""
+
+_NOW = bindparam("now", type_=UTCDateTime())
+
+# One statement on PostgreSQL: the roll row (skipped when the voter is on the roll, or
+# when the window no longer holds), and only if it went in, the ballot, its lines and the
+# code marked used. One round trip, one plan; the ballot's row has no column that names
+# the roll row.
 _RECORD_BALLOT_POSTGRESQL = text(
-    """
+    f"""
     WITH roll AS (
         INSERT INTO budget_voter (pool_id, voter_key, channel, district_id, voted_at,
                                   entered_by_id)
-        VALUES (:pool_id, :voter_key, :channel, :district_id, :now, :entered_by_id)
+        SELECT :pool_id, :voter_key, :channel, :district_id, :now, :entered_by_id
+        WHERE {_WINDOW_HOLDS}
         ON CONFLICT (pool_id, voter_key) DO NOTHING
         RETURNING 1
     ), ballot AS (
@@ -1162,38 +1206,50 @@ _RECORD_BALLOT_POSTGRESQL = text(
     )
     SELECT count(*) FROM roll
     """
-)
+).bindparams(_NOW)
+
+_WINDOW_HOLDS_QUERY = text(f"SELECT {_WINDOW_HOLDS}").bindparams(_NOW)
+
+
+def _window_holds(rules: BallotRules, channel: Channel, now: datetime) -> bool:
+    return bool(db.session.scalar(_WINDOW_HOLDS_QUERY, _window(rules, channel, now)))
+
+
+def _window(rules: BallotRules, channel: Channel, now: datetime) -> dict:
+    return {"cycle_id": rules.cycle_id, "now": now, "paper": channel == Channel.PAPER}
 
 
 def _record_ballot(
-    pool_id: int,
+    rules: BallotRules,
     voter_key: str,
     channel: Channel,
     district_id: int | None,
     entered_by_id: int | None,
     code_id: int | None,
     lines: Mapping[int, int],
+    now: datetime,
 ) -> str | None:
     """Write the roll row and, unless the voter is on the roll already, the ballot with
-    its lines, and mark the voting code used; return the receipt, or ``None`` when the
-    roll refused the voter (nothing else is written then).
+    its lines, and mark the voting code used; return the receipt, or ``None`` when nothing
+    was written: the roll refused the voter, or the pool's window no longer holds
+    (``_WINDOW_HOLDS``, asked in the same statement).
 
     ``INSERT … ON CONFLICT DO NOTHING`` on the roll's unique (pool, voter key) lets one
     ballot per voter through, by either channel and also when two arrive at once: the
     second waits for the first's transaction and then finds its row."""
     receipt, receipt_hash = new_receipt()
     ballot_id = uuid.uuid4().hex
-    now = utcnow()
+    pool_id = rules.pool_id
     if db.session.get_bind().dialect.name == "postgresql":
         recorded = db.session.scalar(
             _RECORD_BALLOT_POSTGRESQL,
             {
+                **_window(rules, channel, now),
                 "pool_id": pool_id,
                 "voter_key": voter_key,
                 "channel": channel.value,
                 "district_id": district_id,
                 "entered_by_id": entered_by_id,
-                "now": now,
                 "ballot_id": ballot_id,
                 "receipt_hash": receipt_hash,
                 "projects": list(lines),
@@ -1204,15 +1260,18 @@ def _record_ballot(
         return receipt if recorded else None
     # SQLite has no data-modifying WITH: the same rows, one statement each.
     roll = Voter.__table__
+    row = select(
+        literal(pool_id),
+        literal(voter_key),
+        literal(channel.value),
+        literal(district_id, Integer),
+        literal(now, UTCDateTime()),
+        literal(entered_by_id, Integer),
+    ).where(text(_WINDOW_HOLDS).bindparams(_NOW).bindparams(**_window(rules, channel, now)))
     on_roll = db.session.scalar(
         _insert_unless_present(roll)
-        .values(
-            pool_id=pool_id,
-            voter_key=voter_key,
-            channel=channel,
-            district_id=district_id,
-            entered_by_id=entered_by_id,
-            voted_at=now,
+        .from_select(
+            ["pool_id", "voter_key", "channel", "district_id", "voted_at", "entered_by_id"], row
         )
         .on_conflict_do_nothing(index_elements=[roll.c.pool_id, roll.c.voter_key])
         .returning(roll.c.id)
@@ -1287,15 +1346,24 @@ def cast(
     cleaned = _checked(rules.spec, rules.currency, rules.costs, values)
     if rules.one_district_only and rules.district_id is not None:
         _choose_district(rules.cycle_id, voter.voter_key, rules.district_id)
+    now = utcnow()
     receipt = _record_ballot(
-        rules.pool_id,
+        rules,
         voter.voter_key,
         channel,
         voter.district_id,
         entered_by.id if entered_by else None,
         voter.code_id,
         cleaned,
+        now,
     )
+    if receipt is None and not _window_holds(rules, channel, now):
+        # Closed (or changed) between the rules being read and the ballot's statement.
+        raise BudgetError(
+            _("Voting is not open.")
+            if channel == Channel.ONLINE
+            else _("Paper ballots are entered during voting and counting only.")
+        )
     if receipt is None:
         raise AlreadyVoted(
             _("This person has already voted (online or on paper).")

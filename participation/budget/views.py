@@ -6,8 +6,7 @@ Who is voting is kept in the session (signed, as all of it) between proving it a
 casting, with the time they proved it (it expires after ``VOTER_MAX_AGE``): the
 voter-roll key (never the code or identifier the voter typed: those are hashed by the
 service), the district, the pools they may use and those they voted in. The ballot itself
-travels only in the form; its receipt, from the cast to the page that shows it once, in
-the session.
+travels only in the form; its receipt only in the page that answers the cast.
 """
 
 from __future__ import annotations
@@ -68,11 +67,7 @@ from participation.budget.models import (
 )
 from participation.budget.voting import Phase
 from participation.core.permissions import authorize
-from participation.core.tenancy import (
-    municipality_blueprint,
-    municipality_of_request,
-    reads_its_municipality,
-)
+from participation.core.tenancy import municipality_blueprint
 from participation.core.uploads import upload_folder
 from participation.extensions import db, limiter
 from participation.maps import services as maps_services
@@ -82,7 +77,6 @@ from participation.maps.models import District
 bp = municipality_blueprint("budget", __name__, url_prefix="/budget")
 
 SESSION_KEY = "budget_voters"  # cycle id: who is voting (see _remember)
-RECEIPTS_KEY = "budget_receipts"  # pool id: the receipt, from the cast to its page
 VOTER_MAX_AGE = 2 * 60 * 60  # seconds between proving who you are and casting
 ACTIONS = ("filter", "check", "review", "change", "cast")
 
@@ -470,8 +464,13 @@ def _voter_pass(
 ) -> tuple[services.VoterPass, set[int]] | None:
     """Who proved, in this session, that they may vote in the cycle, and the pools they
     have voted in; read from the session alone (an account voter's account is checked)."""
-    data = (session.get(SESSION_KEY) or {}).get(str(cycle_id))
+    voters = session.get(SESSION_KEY) or {}
+    data = voters.get(str(cycle_id))
+    if data is None:
+        return None
     if not isinstance(data, dict) or not 0 <= time.time() - data["t"] <= VOTER_MAX_AGE:
+        # Expired, or kept by an earlier version: forgotten; the voter proves it again.
+        session[SESSION_KEY] = {k: v for k, v in voters.items() if k != str(cycle_id)}
         return None
     method = Verification(data["m"])
     if method != verification:
@@ -704,9 +703,6 @@ def _ballot_page(
 
 
 def _review_page(cycle: Cycle, pool: Pool, numbers: dict[int, int], summary, action_url, receipt):
-    # A new ballot is cast at its own address (:func:`cast`); a changed one where it is
-    # being changed.
-    cast_url = action_url if receipt else url_for(".cast", cycle_id=cycle.id, pool_id=pool.id)
     by_id = {p.id: p for p in pool.projects}
     chosen = [(by_id[p], v) for p, v in numbers.items() if v != 0 and p in by_id]
     chosen.sort(key=lambda item: (-item[1], item[0].title))
@@ -721,7 +717,6 @@ def _review_page(cycle: Cycle, pool: Pool, numbers: dict[int, int], summary, act
         summary=summary,
         form=form,
         action_url=action_url,
-        cast_url=cast_url,
         changing=bool(receipt),
     )
 
@@ -792,6 +787,10 @@ def _refused(cycle: Cycle, pool: Pool, numbers, refusal, action_url: str, receip
 
 @bp.route("/<int:cycle_id>/vote/<int:pool_id>", methods=["GET", "POST"])
 def ballot(cycle_id: int, pool_id: int):
+    if request.method == "POST" and request.form.get("action") == "cast":
+        cast = _cast_at_once(cycle_id, pool_id)
+        if cast is not None:
+            return cast
     cycle, pool, costs = _ballot_pool(cycle_id, pool_id)
     if not can.can_vote(current_user, pool):
         return _not_open(cycle)
@@ -816,9 +815,27 @@ def ballot(cycle_id: int, pool_id: int):
     return _handle_ballot(cycle, pool, action_url, cast, costs=costs)
 
 
-def _cast(rules: services.BallotRules, numbers, voter: services.VoterPass, voted):
-    """Cast, then Post/Redirect/Get: the receipt is kept in the session for the page that
-    shows it once (a reload does not send the ballot again); a voter on the roll already
+def _cast_at_once(cycle_id: int, pool_id: int):
+    """The review's "Cast my ballot" by a voter allowed in an open pool, with a well-formed
+    ballot: the pool's rules in one query (:func:`services.ballot_rules`, plain values), the
+    voter from the session, the ballot in one statement. ``None`` for anything else, which
+    the ballot's own steps then show (not open, who you are, whole numbers)."""
+    rules = services.ballot_rules(g.municipality, cycle_id, pool_id)
+    if rules is None or not can.can_cast(current_user, rules):
+        return None
+    known = _voter_pass(cycle_id, rules.verification)
+    if known is None or pool_id not in known[0].pool_ids:
+        return None
+    sent = [int(k[2:]) for k in request.form if k.startswith("p-") and k[2:].isdigit()]
+    numbers, bad = as_numbers(ballot_values(request.form, sent))
+    if bad:
+        return None
+    return _cast(rules, numbers, *known)
+
+
+def _cast(rules: services.BallotRules, numbers, voter: services.VoterPass, voted: set[int]):
+    """Cast; the receipt is on the page that answers, and only there (not cached by the
+    browser; nothing else, the session included, holds it). A voter on the roll already
     goes back to their pools, as when they ask for the ballot again."""
     try:
         receipt = services.cast(rules, numbers, voter)
@@ -828,63 +845,20 @@ def _cast(rules: services.BallotRules, numbers, voter: services.VoterPass, voted
         flash(str(refusal), "warning")
         return redirect(url_for(".vote", cycle_id=rules.cycle_id), 303)
     except services.BudgetError as refusal:
-        municipality_of_request()
         cycle, pool, _costs = _ballot_pool(rules.cycle_id, rules.pool_id)
         action_url = url_for(".ballot", cycle_id=cycle.id, pool_id=pool.id)
         return _refused(cycle, pool, numbers, refusal, action_url)
     _remember(voter, voted | {rules.pool_id})
-    receipts = dict(session.get(RECEIPTS_KEY) or {})
-    receipts[str(rules.pool_id)] = receipt
-    session[RECEIPTS_KEY] = receipts
-    return redirect(url_for(".cast", cycle_id=rules.cycle_id, pool_id=rules.pool_id), 303)
-
-
-@bp.route("/<int:cycle_id>/vote/<int:pool_id>/cast", methods=["GET", "POST"])
-@reads_its_municipality
-def cast(cycle_id: int, pool_id: int):
-    """POST: the review's "Cast my ballot". It reads the town, the cycle, the pool and
-    its costs in one query (:func:`services.ballot_rules`) and the voter from the session,
-    and writes the ballot; anything but a well-formed ballot of a voter allowed in an open
-    pool is handed to :func:`ballot`, which shows what is wrong. GET: the receipt, once."""
-    if request.method == "GET":
-        return _receipt_once(cycle_id, pool_id)
-    rules = services.ballot_rules(g.municipality_slug, cycle_id, pool_id)
-    if rules is None:
-        abort(404)
-    known = None
-    if voting.voting_open(rules.published, rules.phase()):
-        known = _voter_pass(cycle_id, rules.verification)
-    if known is not None and pool_id in known[0].pool_ids:
-        sent = [int(k[2:]) for k in request.form if k.startswith("p-") and k[2:].isdigit()]
-        numbers, bad = as_numbers(ballot_values(request.form, sent))
-        if not bad:
-            return _cast(rules, numbers, known[0], known[1])
-    municipality_of_request()
-    return ballot(cycle_id, pool_id)
-
-
-def _receipt_once(cycle_id: int, pool_id: int):
-    municipality_of_request()
-    cycle, pool, _costs = _ballot_pool(cycle_id, pool_id)
-    receipts = dict(session.get(RECEIPTS_KEY) or {})
-    receipt = receipts.pop(str(pool.id), None)
-    if receipt is None:
-        # Shown once: a reload, or a page kept open, leads back to the voter's pools.
-        return redirect(url_for(".vote", cycle_id=cycle.id))
-    session[RECEIPTS_KEY] = receipts
-    known = _voter_pass(cycle.id, Verification(cycle.verification))
-    more = known is not None and bool(known[0].pool_ids - known[1] - {pool.id})
     response = make_response(
         render_template(
             "budget/cast.html",
             municipality=g.municipality,
-            cycle=cycle,
-            pool=pool,
+            rules=rules,
             receipt=receipt,
-            more=more,
+            more=bool(voter.pool_ids - voted - {rules.pool_id}),
         )
     )
-    # Not kept by the browser's cache: the code is for this voter, once.
+    # The code is for this voter, once: not kept by the browser's cache.
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -1,15 +1,11 @@
-"""Municipality-scoped blueprints: ``/<slug>/...`` loads ``g.municipality`` once.
-
-A view marked :func:`reads_its_municipality` gets only ``g.municipality_slug`` and scopes
-its own query by it (the ballot's cast reads the town, the cycle and the pool in one
-query); :func:`municipality_of_request` loads the town there when a page is to be shown."""
+"""Municipality-scoped blueprints: ``/<slug>/...`` loads ``g.municipality`` once."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, g
+from flask import Blueprint, abort, g
 from sqlalchemy import select
 
 from participation.core.models import Municipality
@@ -31,35 +27,14 @@ def municipality_blueprint(
 
     @bp.url_value_preprocessor
     def load_municipality(endpoint, values):
-        g.municipality_slug = values.pop("slug")
-        view = current_app.view_functions.get(endpoint)
-        if not getattr(view, "reads_its_municipality", False):
-            g.municipality = get_municipality_or_404(g.municipality_slug)
+        g.municipality = get_municipality_or_404(values.pop("slug"))
 
     @bp.url_defaults
     def add_slug(endpoint, values):
-        if "slug" in values:
-            return
-        if g.get("municipality") is not None:  # its slug may have just changed
+        if "slug" not in values and g.get("municipality") is not None:
             values["slug"] = g.municipality.slug
-        elif g.get("municipality_slug") is not None:
-            values["slug"] = g.municipality_slug
 
     return bp
-
-
-def reads_its_municipality(view):
-    """Mark a view that scopes its own query by ``g.municipality_slug`` (404 when nothing
-    is found) instead of loading ``g.municipality`` before it runs."""
-    view.reads_its_municipality = True
-    return view
-
-
-def municipality_of_request():
-    """``g.municipality``, loaded now if the view had not had it loaded."""
-    if g.get("municipality") is None:
-        g.municipality = get_municipality_or_404(g.municipality_slug)
-    return g.municipality
 
 
 def local_to_utc(value: datetime | None) -> datetime | None:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from participation.budget import services as s
 from participation.budget import voting
 from participation.budget.models import Ballot, BallotLine, Channel, Verification, Voter
+from participation.core.models import utcnow
 from participation.extensions import db
 from tests.factories import make_cycle, make_pool, make_project
 
@@ -111,7 +112,8 @@ def test_a_failed_cast_puts_neither_the_voter_nor_the_choices_in_the_error(town)
     make_project(pool)
     key = "register:" + "cd" * 32
     with pytest.raises(DBAPIError) as failed, db.session.begin_nested():
-        s._record_ballot(pool.id, key, Channel.ONLINE, None, None, None, {987654: 1})
+        rules = s.BallotRules.of(pool)
+        s._record_ballot(rules, key, Channel.ONLINE, None, None, None, {987654: 1}, utcnow())
     message = str(failed.value)
     # PostgreSQL's own detail may name the project; the voter is in no part of it.
     assert "cd" * 32 not in message

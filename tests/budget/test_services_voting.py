@@ -87,18 +87,40 @@ def test_the_rules_read_in_one_query_are_those_of_the_loaded_pool(town, method):
     other = make_pool(cycle, amount=Decimal("100"))
     make_project(other, cost="50")
     db.session.expire_all()
-    read = s.ballot_rules("lipnice", cycle.id, pool.id)
+    read = s.ballot_rules(town.municipality, cycle.id, pool.id)
     pool = db.session.get(Pool, pool.id)
     assert read == s.BallotRules.of(pool)
     assert read.one_district_only and read.district_id == town.districts["Jih"].id
     assert sorted(read.costs.values()) == [Decimal("100"), Decimal("200.50"), Decimal("300")]
     assert read.phase() == s.phase(pool.cycle)
     # Scoped by the town, the cycle and the pool together.
-    make_town("jinde")
-    assert s.ballot_rules("jinde", cycle.id, pool.id) is None
-    assert s.ballot_rules("lipnice", cycle.id + 1, pool.id) is None
+    elsewhere = make_town("jinde").municipality
+    assert s.ballot_rules(elsewhere, cycle.id, pool.id) is None
+    assert s.ballot_rules(town.municipality, cycle.id + 1, pool.id) is None
     empty = make_pool(cycle, amount=Decimal("100"))
-    assert s.ballot_rules("lipnice", cycle.id, empty.id).costs == {}
+    assert s.ballot_rules(town.municipality, cycle.id, empty.id).costs == {}
+
+
+def test_the_closing_time_is_the_one_the_database_holds_when_the_ballot_is_written(town):
+    """Rules read while voting ran, and the close passed before the ballot's statement:
+    the statement itself refuses, online; a paper ballot still goes in while counting."""
+    cycle = make_cycle(town.municipality, verification=Verification.REGISTER)
+    pool = make_pool(cycle, amount=Decimal("500"))
+    project = make_project(pool, cost="100")
+    db.session.refresh(cycle)
+    register(town, ("A1", "JIH", 1980), ("B2", "JIH", 1980))
+    online = s.eligibility(cycle, s.RegisterProof("A1")).voter_pass()
+    paper = s.eligibility(cycle, s.RegisterProof("B2")).voter_pass()
+    rules = s.BallotRules.of(pool)
+    assert rules.voting_open()
+    cycle.voting_closes_at = utcnow() - timedelta(seconds=1)
+    db.session.flush()
+    with pytest.raises(s.BudgetError, match="Voting is not open."):
+        s.cast(rules, {project.id: 1}, online)
+    assert count(Voter) == count(Ballot) == count(BallotLine) == 0
+    staff = make_user(municipality=town.municipality, roles=(Role.COORDINATOR,))
+    s.cast(rules, {project.id: 1}, paper, Channel.PAPER, staff)
+    assert count(Voter) == count(Ballot) == 1
 
 
 @pytest.mark.parametrize("method", list(METHOD_CASES))

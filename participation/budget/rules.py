@@ -618,8 +618,9 @@ class _EqualShares:
     A single run (``single_run``) prices each project at most once per round, so counting
     its supporters per class (one ``np.bincount`` over all class ids) pays only while there
     are fewer class ids than supporters. Past that it takes the supporters group by group: a
-    class may then appear more than once, which every computation allows (its payers become
-    as many new classes, with the same money).
+    class may then appear more than once, which every computation allows (when they pay, it
+    gets as many new class ids, all with the same money and parent; its members move to one
+    of them, and the others stay empty).
     """
 
     def __init__(self, prep: _Prepared, tie_keys: list[Any], single_run: bool = False) -> None:

@@ -151,3 +151,20 @@ def test_dates_are_formatted_for_the_locale(app):
             assert format_date(date(2026, 11, 23), "long") == "23. listopadu 2026"
         with force_locale("pl"):
             assert format_date(date(2026, 11, 23), "long") == "23 listopada 2026"
+
+
+def test_templates_follow_the_locale_within_one_request(app):
+    """Templates keep the request's translations (core.i18n.template_translations), yet a
+    mail written in another language inside the request is in that language, and the page
+    after it in the request's again. (The kept translations live in the request's ``g``.)"""
+    from flask import render_template_string
+
+    page = "{{ _('Log in') }}|{{ ngettext('%(num)d vote', '%(num)d votes', 2) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(page) == "Log in|2 votes"
+        with force_locale("cs"):
+            assert render_template_string(page).startswith("Přihlásit se|")
+            with force_locale("pl"):
+                assert render_template_string(page).startswith("Zaloguj się|")
+            assert render_template_string(page).startswith("Přihlásit se|")
+        assert render_template_string(page) == "Log in|2 votes"

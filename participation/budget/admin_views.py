@@ -181,7 +181,7 @@ def _district_choices(blank_label: str, coded_only: bool = False) -> list[Select
 
 
 def _district(value: str | None):
-    if not value or not value.isdigit():
+    if not value or not value.isdecimal():
         return None
     for district in maps_services.districts_of(g.municipality):
         if district.id == int(value):
@@ -275,7 +275,7 @@ def _save_cycle(cycle: Cycle | None):
             opens = _same_minute(cycle.voting_opens_at, opens)
             closes = _same_minute(cycle.voting_closes_at, closes)
             review = _same_minute(cycle.review_until, review)
-        call_id = int(form.idea_call.data) if (form.idea_call.data or "").isdigit() else None
+        call_id = int(form.idea_call.data) if (form.idea_call.data or "").isdecimal() else None
         if closes <= opens:
             form.voting_closes_at.errors.append(_("Voting must close after it opens."))
         elif review is not None and review > opens:

@@ -735,7 +735,7 @@ def _handle_ballot(cycle: Cycle, pool: Pool, action_url: str, cast, receipt: str
     if action != "cast" and not BallotForm().validate_on_submit():
         abort(400)
     if action == "cast":
-        sent = [int(k[2:]) for k in request.form if k.startswith("p-") and k[2:].isdigit()]
+        sent = [int(k[2:]) for k in request.form if k.startswith("p-") and k[2:].isdecimal()]
         numbers, bad = as_numbers(ballot_values(request.form, sent))
         if not bad:
             return cast(numbers)
@@ -826,7 +826,7 @@ def _cast_at_once(cycle_id: int, pool_id: int):
     known = _voter_pass(cycle_id, rules.verification)
     if known is None or pool_id not in known[0].pool_ids:
         return None
-    sent = [int(k[2:]) for k in request.form if k.startswith("p-") and k[2:].isdigit()]
+    sent = [int(k[2:]) for k in request.form if k.startswith("p-") and k[2:].isdecimal()]
     numbers, bad = as_numbers(ballot_values(request.form, sent))
     if bad:
         return None

@@ -457,7 +457,7 @@ class DemographicsFields:
             age_band=AgeBand(self.age_band.data) if self.age_band.data else None,
             gender=Gender(self.gender.data) if self.gender.data else None,
             district_id=int(self.home_district.data)
-            if (self.home_district.data or "").isdigit()
+            if (self.home_district.data or "").isdecimal()
             else None,
             language=self.language.data or None,
             foreigner=Foreigner(self.foreigner.data) if self.foreigner.data else None,

@@ -199,7 +199,7 @@ def points(consultation_id: int):
 def _target(consultation: Consultation, key: str) -> ConsultationComment | Answer:
     """The comment (``c12``) or free-text answer (``a34``) of this consultation."""
     kind, number = key[:1], key[1:]
-    if not number.isdigit():
+    if not number.isdecimal():
         abort(404)
     if kind == "c":
         comment = db.session.get(ConsultationComment, int(number))

@@ -469,7 +469,7 @@ def codebook(consultation: Consultation) -> list[dict]:
         if question.condition_question_id is not None:
             target = question.condition_question
             value = question.condition_value or ""
-            if value.isdigit():
+            if value.isdecimal():
                 value = _labels(target).get(int(value), value)
             condition = _(
                 "shown when q%(number)s is “%(value)s”",

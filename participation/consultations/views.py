@@ -655,7 +655,7 @@ def paper_comment(consultation_id: int):
     form.paragraph.choices = choices
     if form.validate_on_submit():
         paragraph = None
-        if (form.paragraph.data or "").isdigit():
+        if (form.paragraph.data or "").isdecimal():
             paragraph = _paragraph(consultation, int(form.paragraph.data))
         if paragraph is None and not consultation.open_comments:
             form.paragraph.errors.append(_("Choose the paragraph the comment is about."))

@@ -52,7 +52,7 @@ def read_reset_token(token: str) -> User | None:
 
 def load_user(user_id: str) -> User | None:
     uid, _, version = user_id.partition(":")
-    if not uid.isdigit() or not version.isdigit():
+    if not uid.isdecimal() or not version.isdecimal():
         return None
     user = db.session.get(User, int(uid))
     if user is None or user.deleted_at is not None or user.session_version != int(version):

@@ -382,7 +382,7 @@ def import_register(
             continue
         year = None
         if birth_year:
-            if not birth_year.isdigit() or not 1900 <= int(birth_year) <= this_year:
+            if not birth_year.isdecimal() or not 1900 <= int(birth_year) <= this_year:
                 report.errors.append(
                     _("Line %(line)d: the year of birth is not a valid year.", line=number)
                 )

@@ -198,8 +198,8 @@ def _filter_form(call: IdeaCall | None) -> tuple[FilterForm, services.IdeaFilter
     form.validate()
     filters = services.IdeaFilters(
         q=form.q.data or "",
-        district_id=int(form.district.data) if (form.district.data or "").isdigit() else None,
-        category_id=int(form.category.data) if (form.category.data or "").isdigit() else None,
+        district_id=int(form.district.data) if (form.district.data or "").isdecimal() else None,
+        category_id=int(form.category.data) if (form.category.data or "").isdecimal() else None,
         status=form.status.data if form.status.data in {s.value for s in IdeaStatus} else None,
         sort=form.sort.data if form.sort.data in {"newest", "supported"} else "newest",
     )
@@ -309,7 +309,7 @@ def ideas_geojson():
         except BadZoom:
             return {"error": f"cluster needs zoom, a whole number from 0 to {MAX_ZOOM}"}, 400
     call = None
-    if request.args.get("call", "").isdigit():
+    if request.args.get("call", "").isdecimal():
         call = _call(int(request.args["call"]))
     _, filters = _filter_form(call)
     fields = "map" if request.args.get("fields") == "map" else "full"
@@ -360,7 +360,7 @@ def _edit_idea(call: IdeaCall, idea: Idea | None):
                     current_user,
                     form.title.data,
                     form.description.data,
-                    int(form.category.data) if (form.category.data or "").isdigit() else None,
+                    int(form.category.data) if (form.category.data or "").isdecimal() else None,
                     place,
                     request.files.getlist(form.images.name),
                     [form.image_alt.data or ""] * call.max_images,
@@ -526,7 +526,7 @@ def comment(idea_id: int):
         if form.parent_id.data:
             parent = (
                 db.session.get(Comment, int(form.parent_id.data))
-                if form.parent_id.data.isdigit()
+                if form.parent_id.data.isdecimal()
                 else None
             )
             if parent is None:

@@ -50,7 +50,7 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
 
 def parse_zoom(value: str | None) -> int:
     """A map zoom level: a whole number from 0 to ``clustering.MAX_ZOOM``."""
-    if value is None or not value.isdigit() or int(value) > clustering.MAX_ZOOM:
+    if value is None or not value.isdecimal() or int(value) > clustering.MAX_ZOOM:
         raise BadZoom(value)
     return int(value)
 

@@ -335,7 +335,7 @@ def check_location(form, municipality: Municipality, required: bool = False) -> 
     if form.district.data:
         chosen = (
             db.session.get(District, int(form.district.data))
-            if form.district.data.isdigit()
+            if form.district.data.isdecimal()
             else None
         )
         if chosen is None or chosen.municipality_id != municipality.id:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import (
     format_currency,
     format_date,
@@ -60,7 +60,10 @@ def template_translations():
     while its locale stays the same object: templates ask for it once a string (26 times
     for a small page), and each asking costs flask-babel a dozen microseconds of context
     lookups. ``force_locale`` (mail in the recipient's language) sets another locale
-    object, so the translations are asked for again there, and after it."""
+    object, so the translations are asked for again there, and after it. Outside an app
+    context, flask-babel's own answer (no translation)."""
+    if not has_app_context():
+        return get_translations()
     babel_context = g.get("_flask_babel")
     locale = getattr(babel_context, "babel_locale", None)
     kept = getattr(babel_context, "participation_translations", None)

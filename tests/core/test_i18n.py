@@ -168,3 +168,16 @@ def test_templates_follow_the_locale_within_one_request(app):
                 assert render_template_string(page).startswith("Zaloguj się|")
             assert render_template_string(page).startswith("Přihlásit se|")
         assert render_template_string(page) == "Log in|2 votes"
+
+
+def test_templates_render_untranslated_outside_an_app_context(app):
+    """As flask-babel's own callables did: no context, no language, the text as written.
+    (A thread of its own: the fixture's app context is not there.)"""
+    import threading
+
+    template = app.jinja_env.from_string("{{ _('Log in') }}")
+    rendered = []
+    worker = threading.Thread(target=lambda: rendered.append(template.render()))
+    worker.start()
+    worker.join()
+    assert rendered == ["Log in"]

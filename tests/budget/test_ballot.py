@@ -475,6 +475,16 @@ def test_a_cast_without_the_sessions_csrf_token_is_refused_and_writes_nothing(
     assert count_ballots(pool) == 1
 
 
+def test_a_ballot_naming_a_project_by_other_digits_is_a_clear_refusal(app, town, code_cycle):
+    # "²" is a digit to str.isdigit, and not a number to int().
+    cycle, pool, (a, b, c), codes = code_cycle
+    voter = Browser(app)
+    voter.post(vote_url(cycle), {"code": codes[2]})
+    response = cast(voter, cycle, pool, {f"p-{a.id}": "1", "p-²": "1"})
+    assert receipt_of(response)  # a control that names no project is not read
+    assert s.ballot_values(pool, receipt_of(response)) == {a.id: 1}
+
+
 def test_the_service_refuses_at_the_close_even_past_the_page_checks(
     app, town, code_cycle, monkeypatch
 ):
@@ -486,6 +496,7 @@ def test_the_service_refuses_at_the_close_even_past_the_page_checks(
     from participation.budget import views
 
     monkeypatch.setattr(views.can, "can_vote", lambda user, pool: True)
+    monkeypatch.setattr(views.can, "can_cast", lambda user, rules: True)
     cycle.voting_closes_at = utcnow() - timedelta(seconds=1)
     db.session.flush()
     response = cast(voter, cycle, pool, {f"p-{a.id}": "1"})
@@ -558,8 +569,11 @@ def test_voting_pages_of_unpublished_cycles_and_other_towns_are_not_found(app, t
     draft = make_cycle(town.municipality, published=False)
     pool = make_pool(draft)
     other = make_town("jinde")
-    foreign = make_cycle(other.municipality)
+    foreign = make_cycle(other.municipality, verification=Verification.CODE)
     foreign_pool = make_pool(foreign)
+    project = make_project(foreign_pool)
+    db.session.refresh(foreign)
+    [code] = s.generate_voting_codes(foreign, 1, "jinde", None)
     visitor = Browser(app)
     for url in (
         vote_url(draft),
@@ -575,6 +589,15 @@ def test_voting_pages_of_unpublished_cycles_and_other_towns_are_not_found(app, t
     own = f"/jinde/budget/{foreign.id}/vote/{foreign_pool.id}"
     assert visitor.post(own, {"action": "cast"}).status_code == 302  # first, who you are
     assert not db.session.scalar(select(Voter.id))
+    # A voter of the other town, casting their own pool under this town's address: not
+    # found, nothing written; under their town's address it goes in.
+    voter = Browser(app)
+    voter.post(f"/jinde/budget/{foreign.id}/vote", {"code": code})
+    ballot = {"action": "cast", f"p-{project.id}": "1"}
+    assert voter.post(ballot_url(foreign, foreign_pool), ballot).status_code == 404
+    assert not db.session.scalar(select(Voter.id))
+    assert receipt_of(voter.post(own, ballot))
+    assert count_ballots(foreign_pool) == 1
 
 
 def test_voting_before_it_opens_is_not_offered(app, town):

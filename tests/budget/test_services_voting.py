@@ -97,6 +97,8 @@ def test_the_rules_read_in_one_query_are_those_of_the_loaded_pool(town, method):
     elsewhere = make_town("jinde").municipality
     assert s.ballot_rules(elsewhere, cycle.id, pool.id) is None
     assert s.ballot_rules(town.municipality, cycle.id + 1, pool.id) is None
+    another = make_cycle(town.municipality)
+    assert s.ballot_rules(town.municipality, another.id, pool.id) is None
     empty = make_pool(cycle, amount=Decimal("100"))
     assert s.ballot_rules(town.municipality, cycle.id, empty.id).costs == {}
 

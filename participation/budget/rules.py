@@ -95,15 +95,17 @@ class Ballot:
 
     Give ``approved`` (project ids) for approval, k-approval and choose-1 ballots, or
     ``points`` (project id -> points; negative for D21 minus votes) for points ballots.
-    ``ranking`` keeps the order of a ranked ballot (see :meth:`ranked`). A project
-    *supports* count as votes and as supporters in Equal Shares: the approved projects, or
-    those with more than zero points.
+    ``ranking`` keeps the order of a ranked ballot (see :meth:`ranked`). The projects it
+    ``supported`` count as votes and as supporters in Equal Shares: the approved projects,
+    or those with more than zero points (found once, when the ballot is made: a tally groups
+    ballots by them at C speed).
     """
 
     approved: frozenset[str] = frozenset()
     points: Mapping[str, Fraction] | None = None
     weight: int = 1
     ranking: tuple[str, ...] = ()
+    supported: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def __init__(
         self,
@@ -123,6 +125,10 @@ class Ballot:
         setattr_(self, "ranking", tuple(map(str, ranking)) if ranking else ())
         if self.weight < 0:
             raise ValueError("A ballot's weight cannot be negative.")
+        if self.approved or self.points is None:
+            setattr_(self, "supported", self.approved)
+        else:
+            setattr_(self, "supported", frozenset([k for k, v in self.points.items() if v > 0]))
 
     @classmethod
     def ranked(
@@ -135,13 +141,6 @@ class Ballot:
             for i, pid in enumerate(ranking)
         }
         return cls(approved=ranking, points=points, weight=weight, ranking=ranking)
-
-    @property
-    def supported(self) -> frozenset[str]:
-        """The projects this ballot supports."""
-        if self.approved or self.points is None:
-            return self.approved
-        return frozenset(pid for pid, value in self.points.items() if value > 0)
 
     def __hash__(self) -> int:  # points is a dict; hash what identifies the ballot
         return hash((self.approved, self.weight, self.ranking))
@@ -232,7 +231,7 @@ class Outcome:
 _SMALL_POOL = 800
 _SMALL_RUN = 150
 
-_APPROVED = operator.attrgetter("approved")
+_SUPPORTED = operator.attrgetter("supported")
 _POINTS = operator.attrgetter("points")
 _WEIGHT = operator.attrgetter("weight")
 
@@ -312,19 +311,15 @@ def _group_ballots(ballots: Sequence[Ballot]) -> tuple[dict[frozenset[str], int]
     """Identical ballots counted once: the weight of each set of supported projects; the
     number of voters; and whether any ballot has points."""
     with_points = any(map(_POINTS, ballots))
-    if not with_points and operator.countOf(map(_WEIGHT, ballots), 1) == len(ballots):
-        # The common case, approval ballots of one voter each, counted at C speed.
-        return Counter(map(_APPROVED, ballots)), len(ballots), False
+    if operator.countOf(map(_WEIGHT, ballots), 1) == len(ballots):
+        # The common case, ballots of one voter each, counted at C speed.
+        return Counter(map(_SUPPORTED, ballots)), len(ballots), with_points
     groups: Counter[frozenset[str]] = Counter()
     voters = 0
     for ballot in ballots:
         weight = ballot.weight
         voters += weight
-        points = ballot.points
-        if ballot.approved or not points:
-            groups[ballot.approved] += weight
-        else:
-            groups[frozenset([pid for pid, v in points.items() if v.numerator > 0])] += weight
+        groups[ballot.supported] += weight
     return groups, voters, with_points
 
 
@@ -343,9 +338,8 @@ def _prepare(projects: Iterable[Project], ballots: Iterable[Ballot], budget: Num
     lengths = flat = weight_array = None
     try:
         if with_points:  # points may name projects no ballot supports
-            for points in filter(None, map(_POINTS, ballots)):
-                for pid in points:
-                    index[pid]
+            for pid in set().union(*filter(None, map(_POINTS, ballots))):
+                index[pid]
         if len(groups) <= _SMALL_RUN:
             # Each group once, at C speed, then the weight beyond one of heavier groups.
             counted = Counter(itertools.chain.from_iterable(groups))

@@ -157,6 +157,12 @@ def test_points_and_d21_net_scores():
     assert rules.tally_greedy(projects, cumulative, 50, score="points").selected == ["b"]
     ranked = Ballot.ranked(["c", "a", "b"], [3, 2, 1])
     assert ranked.points == {"c": 3, "a": 2, "b": 1} and ranked.supported == {"a", "b", "c"}
+    mixed = Ballot(points={"a": 2, "b": 0, "c": -1})
+    assert mixed.supported == {"a"} and mixed == Ballot(points={"a": 2, "b": 0, "c": -1})
+    # Points for a project not in the pool are an error, even zero points.
+    for rule in rules.RULES.values():
+        with pytest.raises(ValueError, match="unknown project 'x'"):
+            rule(projects, [*cumulative, Ballot(points={"a": 1, "x": 0})], 50)
 
 
 def test_equal_shares_explains_every_project():

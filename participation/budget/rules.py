@@ -105,7 +105,7 @@ class Ballot:
     points: Mapping[str, Fraction] | None = None
     weight: int = 1
     ranking: tuple[str, ...] = ()
-    supported: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    supported: frozenset[str] = field(default=frozenset(), init=False, compare=False, repr=False)
 
     def __init__(
         self,
@@ -338,8 +338,9 @@ def _prepare(projects: Iterable[Project], ballots: Iterable[Ballot], budget: Num
     lengths = flat = weight_array = None
     try:
         if with_points:  # points may name projects no ballot supports
-            for pid in set().union(*filter(None, map(_POINTS, ballots))):
-                index[pid]
+            unknown = set().union(*filter(None, map(_POINTS, ballots))).difference(index)
+            if unknown:
+                raise KeyError(min(unknown))
         if len(groups) <= _SMALL_RUN:
             # Each group once, at C speed, then the weight beyond one of heavier groups.
             counted = Counter(itertools.chain.from_iterable(groups))

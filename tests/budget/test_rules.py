@@ -3,6 +3,7 @@ their invariants, tie-breaking, points and D21 ballots, and the explanations."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from fractions import Fraction
 
@@ -159,10 +160,16 @@ def test_points_and_d21_net_scores():
     assert ranked.points == {"c": 3, "a": 2, "b": 1} and ranked.supported == {"a", "b", "c"}
     mixed = Ballot(points={"a": 2, "b": 0, "c": -1})
     assert mixed.supported == {"a"} and mixed == Ballot(points={"a": 2, "b": 0, "c": -1})
-    # Points for a project not in the pool are an error, even zero points.
+    assert dataclasses.replace(mixed, weight=2) == Ballot(points=mixed.points, weight=2)
+    assert dataclasses.replace(mixed, points={"b": 1}).supported == {"b"}
+    # Points for a project not in the pool are an error, even zero points; the first
+    # such id by its order is named, whatever the order of the ballots.
     for rule in rules.RULES.values():
         with pytest.raises(ValueError, match="unknown project 'x'"):
             rule(projects, [*cumulative, Ballot(points={"a": 1, "x": 0})], 50)
+        for many in ([{"zz": 0}, {"x": 0, "y": 1}], [{"y": 1}, {"zz": 0, "x": 0}]):
+            with pytest.raises(ValueError, match="unknown project 'x'"):
+                rule(projects, [Ballot(points=p) for p in many], 50)
 
 
 def test_equal_shares_explains_every_project():

@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         database,
         errors,
         i18n,
+        ids,
         security,
         views,
     )
@@ -55,6 +56,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(TEMPLATES),
     )
+    # <int:...> in every URL rule: a number past a 64-bit id is no page (404).
+    app.url_map.converters["int"] = ids.IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path))
     if test_config:

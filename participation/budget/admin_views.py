@@ -69,6 +69,7 @@ from participation.budget.models import (
 from participation.budget.voting import Phase
 from participation.core import services as core_services
 from participation.core.i18n import money
+from participation.core.ids import whole_number
 from participation.core.models import Country
 from participation.core.permissions import authorize, require
 from participation.core.tenancy import local_to_utc, municipality_blueprint, utc_to_local
@@ -181,10 +182,11 @@ def _district_choices(blank_label: str, coded_only: bool = False) -> list[Select
 
 
 def _district(value: str | None):
-    if not value or not value.isdecimal():
+    number = whole_number(value)
+    if number is None:
         return None
     for district in maps_services.districts_of(g.municipality):
-        if district.id == int(value):
+        if district.id == number:
             return district
     return None
 
@@ -275,7 +277,7 @@ def _save_cycle(cycle: Cycle | None):
             opens = _same_minute(cycle.voting_opens_at, opens)
             closes = _same_minute(cycle.voting_closes_at, closes)
             review = _same_minute(cycle.review_until, review)
-        call_id = int(form.idea_call.data) if (form.idea_call.data or "").isdecimal() else None
+        call_id = whole_number(form.idea_call.data)
         if closes <= opens:
             form.voting_closes_at.errors.append(_("Voting must close after it opens."))
         elif review is not None and review > opens:

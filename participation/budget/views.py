@@ -46,6 +46,7 @@ from participation.budget import permissions as can
 from participation.budget import services, voting
 from participation.budget.forms import (
     BIRTH_YEAR_RANGE,
+    CONTROL_PREFIX,
     BallotForm,
     CodeIdentifyForm,
     EmailIdentifyForm,
@@ -66,6 +67,7 @@ from participation.budget.models import (
     Verification,
 )
 from participation.budget.voting import Phase
+from participation.core.ids import whole_number
 from participation.core.permissions import authorize
 from participation.core.tenancy import municipality_blueprint
 from participation.core.uploads import upload_folder
@@ -545,10 +547,8 @@ def _identify_form(cycle: Cycle):
 def _district_of(form) -> District | None:
     if getattr(form, "district", None) is None or not form.district.data:
         return None
-    try:
-        district = db.session.get(District, int(form.district.data))
-    except ValueError:
-        return None
+    number = whole_number(form.district.data)
+    district = db.session.get(District, number) if number is not None else None
     if district is None or district.municipality_id != g.municipality.id:
         return None
     return district
@@ -735,8 +735,7 @@ def _handle_ballot(cycle: Cycle, pool: Pool, action_url: str, cast, receipt: str
     if action != "cast" and not BallotForm().validate_on_submit():
         abort(400)
     if action == "cast":
-        sent = [int(k[2:]) for k in request.form if k.startswith("p-") and k[2:].isdecimal()]
-        numbers, bad = as_numbers(ballot_values(request.form, sent))
+        numbers, bad = as_numbers(ballot_values(request.form, _sent_projects()))
         if not bad:
             return cast(numbers)
     raw = ballot_values(request.form, [p.id for p in pool.projects])
@@ -815,6 +814,16 @@ def ballot(cycle_id: int, pool_id: int):
     return _handle_ballot(cycle, pool, action_url, cast, costs=costs)
 
 
+def _sent_projects() -> list[int]:
+    """The projects a cast names (its ``p-<id>`` controls); anything else is not read."""
+    return [
+        number
+        for key in request.form
+        if key.startswith(CONTROL_PREFIX)
+        and (number := whole_number(key[len(CONTROL_PREFIX) :])) is not None
+    ]
+
+
 def _cast_at_once(cycle_id: int, pool_id: int):
     """The review's "Cast my ballot" by a voter allowed in an open pool, with a well-formed
     ballot: the pool's rules in one query (:func:`services.ballot_rules`, plain values), the
@@ -826,8 +835,7 @@ def _cast_at_once(cycle_id: int, pool_id: int):
     known = _voter_pass(cycle_id, rules.verification)
     if known is None or pool_id not in known[0].pool_ids:
         return None
-    sent = [int(k[2:]) for k in request.form if k.startswith("p-") and k[2:].isdecimal()]
-    numbers, bad = as_numbers(ballot_values(request.form, sent))
+    numbers, bad = as_numbers(ballot_values(request.form, _sent_projects()))
     if bad:
         return None
     return _cast(rules, numbers, *known)

@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from participation.consultations import rules
 from participation.consultations.models import Consultation, Question
 from participation.consultations.rules import AgeBand, Foreigner, Gender, Kind
+from participation.core.ids import whole_number
 
 # --- the survey ---------------------------------------------------------------------------
 
@@ -456,9 +457,7 @@ class DemographicsFields:
         return Demographics(
             age_band=AgeBand(self.age_band.data) if self.age_band.data else None,
             gender=Gender(self.gender.data) if self.gender.data else None,
-            district_id=int(self.home_district.data)
-            if (self.home_district.data or "").isdecimal()
-            else None,
+            district_id=whole_number(self.home_district.data),
             language=self.language.data or None,
             foreigner=Foreigner(self.foreigner.data) if self.foreigner.data else None,
         )

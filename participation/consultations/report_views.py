@@ -29,6 +29,7 @@ from participation.consultations.report_forms import (
 from participation.consultations.rules import AgeBand, Foreigner, Gender, Kind, ReplyStatus
 from participation.core import exports
 from participation.core.i18n import LANGUAGE_LABELS
+from participation.core.ids import whole_number
 from participation.core.permissions import authorize
 from participation.core.tenancy import municipality_blueprint
 from participation.extensions import db
@@ -198,11 +199,11 @@ def points(consultation_id: int):
 
 def _target(consultation: Consultation, key: str) -> ConsultationComment | Answer:
     """The comment (``c12``) or free-text answer (``a34``) of this consultation."""
-    kind, number = key[:1], key[1:]
-    if not number.isdecimal():
+    kind, number = key[:1], whole_number(key[1:])
+    if number is None:
         abort(404)
     if kind == "c":
-        comment = db.session.get(ConsultationComment, int(number))
+        comment = db.session.get(ConsultationComment, number)
         if comment is not None and comment.consultation_id == consultation.id:
             return comment
     elif kind == "a":

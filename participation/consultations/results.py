@@ -27,6 +27,7 @@ from participation.consultations.models import (
     Response,
 )
 from participation.consultations.rules import Channel, Kind
+from participation.core.ids import whole_number
 from participation.extensions import db
 from participation.maps import services as maps_services
 from participation.maps.models import District, DistrictPopulation
@@ -469,8 +470,8 @@ def codebook(consultation: Consultation) -> list[dict]:
         if question.condition_question_id is not None:
             target = question.condition_question
             value = question.condition_value or ""
-            if value.isdecimal():
-                value = _labels(target).get(int(value), value)
+            if whole_number(value) is not None:
+                value = _labels(target).get(whole_number(value), value)
             condition = _(
                 "shown when q%(number)s is “%(value)s”",
                 number=numbers.get(question.condition_question_id, "?"),

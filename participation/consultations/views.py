@@ -38,6 +38,7 @@ from participation.consultations.forms import (
 )
 from participation.consultations.models import Consultation, Document, Paragraph, Response
 from participation.consultations.rules import Area, Status
+from participation.core.ids import whole_number
 from participation.core.permissions import authorize
 from participation.core.tenancy import municipality_blueprint
 from participation.extensions import db, limiter, login_manager
@@ -655,8 +656,8 @@ def paper_comment(consultation_id: int):
     form.paragraph.choices = choices
     if form.validate_on_submit():
         paragraph = None
-        if (form.paragraph.data or "").isdecimal():
-            paragraph = _paragraph(consultation, int(form.paragraph.data))
+        if whole_number(form.paragraph.data) is not None:
+            paragraph = _paragraph(consultation, whole_number(form.paragraph.data))
         if paragraph is None and not consultation.open_comments:
             form.paragraph.errors.append(_("Choose the paragraph the comment is about."))
         else:

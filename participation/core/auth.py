@@ -6,6 +6,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from participation.core.ids import whole_number
 from participation.core.models import User
 from participation.extensions import db, login_manager
 
@@ -52,10 +53,11 @@ def read_reset_token(token: str) -> User | None:
 
 def load_user(user_id: str) -> User | None:
     uid, _, version = user_id.partition(":")
-    if not uid.isdecimal() or not version.isdecimal():
+    uid, version = whole_number(uid), whole_number(version)
+    if uid is None or version is None:
         return None
-    user = db.session.get(User, int(uid))
-    if user is None or user.deleted_at is not None or user.session_version != int(version):
+    user = db.session.get(User, uid)
+    if user is None or user.deleted_at is not None or user.session_version != version:
         return None
     return user
 

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select, update
 from werkzeug.datastructures import FileStorage
 
 from participation.core import auth, mail, uploads
+from participation.core.ids import whole_number
 from participation.core.models import (
     Municipality,
     RegisterEntry,
@@ -382,12 +383,12 @@ def import_register(
             continue
         year = None
         if birth_year:
-            if not birth_year.isdecimal() or not 1900 <= int(birth_year) <= this_year:
+            year = whole_number(birth_year, this_year)
+            if year is None or year < 1900:
                 report.errors.append(
                     _("Line %(line)d: the year of birth is not a valid year.", line=number)
                 )
                 continue
-            year = int(birth_year)
         entries[id_hash] = RegisterEntry(
             municipality_id=municipality.id,
             id_hash=id_hash,

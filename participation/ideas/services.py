@@ -46,6 +46,8 @@ IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_MAX_SIDE = 1600
 THUMBNAIL_SIDE = 400
 PAGE_SIZE = 20
+# Past this page number a page link is not one of ours (its offset would not fit the query).
+MAX_PAGE = 1_000_000
 
 
 class IdeaError(ValueError):

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from participation.core import exports
+from participation.core.ids import whole_number
 from participation.core.models import utcnow
 from participation.core.permissions import authorize
 from participation.core.tenancy import local_to_utc, municipality_blueprint, utc_to_local
@@ -56,6 +57,13 @@ from participation.maps.geojson import (
 )
 
 bp = municipality_blueprint("ideas", __name__, url_prefix="/ideas")
+
+
+def _page_number() -> int:
+    """``?page=`` as a page of the list; the first page for anything else."""
+    return whole_number(request.args.get("page"), services.MAX_PAGE) or 1
+
+
 api_bp = municipality_blueprint("ideas_api", __name__, before_slug="/api/v1")
 
 STATUS_LABELS = {
@@ -198,8 +206,8 @@ def _filter_form(call: IdeaCall | None) -> tuple[FilterForm, services.IdeaFilter
     form.validate()
     filters = services.IdeaFilters(
         q=form.q.data or "",
-        district_id=int(form.district.data) if (form.district.data or "").isdecimal() else None,
-        category_id=int(form.category.data) if (form.category.data or "").isdecimal() else None,
+        district_id=whole_number(form.district.data),
+        category_id=whole_number(form.category.data),
         status=form.status.data if form.status.data in {s.value for s in IdeaStatus} else None,
         sort=form.sort.data if form.sort.data in {"newest", "supported"} else "newest",
     )
@@ -210,7 +218,7 @@ def _filter_form(call: IdeaCall | None) -> tuple[FilterForm, services.IdeaFilter
 def call(call_id: int):
     call = _call(call_id)
     form, filters = _filter_form(call)
-    page = services.browse(call, filters, request.args.get("page", 1, type=int))
+    page = services.browse(call, filters, _page_number())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "ideas/call_detail.html",
@@ -231,7 +239,7 @@ def call_map(call_id: int):
     call = _call(call_id)
     form, filters = _filter_form(call)
     args = {k: v for k, v in request.args.items() if v and k != "page"}
-    page = services.browse(call, filters, request.args.get("page", 1, type=int))
+    page = services.browse(call, filters, _page_number())
     widget = widgets.browse_map(
         maps_services.municipality_boundary(g.municipality),
         url_for("ideas_api.ideas_geojson", call=call.id, fields="map", **args),
@@ -309,8 +317,8 @@ def ideas_geojson():
         except BadZoom:
             return {"error": f"cluster needs zoom, a whole number from 0 to {MAX_ZOOM}"}, 400
     call = None
-    if request.args.get("call", "").isdecimal():
-        call = _call(int(request.args["call"]))
+    if whole_number(request.args.get("call")) is not None:
+        call = _call(whole_number(request.args["call"]))
     _, filters = _filter_form(call)
     fields = "map" if request.args.get("fields") == "map" else "full"
     return geojson_response(
@@ -360,7 +368,7 @@ def _edit_idea(call: IdeaCall, idea: Idea | None):
                     current_user,
                     form.title.data,
                     form.description.data,
-                    int(form.category.data) if (form.category.data or "").isdecimal() else None,
+                    whole_number(form.category.data),
                     place,
                     request.files.getlist(form.images.name),
                     [form.image_alt.data or ""] * call.max_images,
@@ -525,8 +533,8 @@ def comment(idea_id: int):
         parent = None
         if form.parent_id.data:
             parent = (
-                db.session.get(Comment, int(form.parent_id.data))
-                if form.parent_id.data.isdecimal()
+                db.session.get(Comment, whole_number(form.parent_id.data))
+                if whole_number(form.parent_id.data) is not None
                 else None
             )
             if parent is None:

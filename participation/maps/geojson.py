@@ -20,6 +20,7 @@ from flask import Response, request
 from sqlalchemy import Float, Numeric, Select, String, bindparam, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
+from participation.core.ids import whole_number
 from participation.extensions import db
 from participation.maps import clustering
 
@@ -50,9 +51,10 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
 
 def parse_zoom(value: str | None) -> int:
     """A map zoom level: a whole number from 0 to ``clustering.MAX_ZOOM``."""
-    if value is None or not value.isdecimal() or int(value) > clustering.MAX_ZOOM:
+    zoom = whole_number(value, clustering.MAX_ZOOM)
+    if zoom is None:
         raise BadZoom(value)
-    return int(value)
+    return zoom
 
 
 def within_bbox(statement: Select, model, bbox) -> Select:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from shapely.geometry import MultiPolygon, Point, mapping
 from sqlalchemy import bindparam, func, select, text, update
 
+from participation.core.ids import whole_number
 from participation.core.models import Municipality
 from participation.extensions import db
 from participation.maps import geometry
@@ -334,8 +335,8 @@ def check_location(form, municipality: Municipality, required: bool = False) -> 
     chosen = None
     if form.district.data:
         chosen = (
-            db.session.get(District, int(form.district.data))
-            if form.district.data.isdecimal()
+            db.session.get(District, whole_number(form.district.data))
+            if whole_number(form.district.data) is not None
             else None
         )
         if chosen is None or chosen.municipality_id != municipality.id:

@@ -475,13 +475,16 @@ def test_a_cast_without_the_sessions_csrf_token_is_refused_and_writes_nothing(
     assert count_ballots(pool) == 1
 
 
-def test_a_ballot_naming_a_project_by_other_digits_is_a_clear_refusal(app, town, code_cycle):
-    # "²" is a digit to str.isdigit, and not a number to int().
+def test_controls_that_name_no_project_are_not_read(app, town, code_cycle):
+    # "²" is a digit to str.isdigit and not a number to int(); int() refuses 5,000 digits.
     cycle, pool, (a, b, c), codes = code_cycle
     voter = Browser(app)
     voter.post(vote_url(cycle), {"code": codes[2]})
-    response = cast(voter, cycle, pool, {f"p-{a.id}": "1", "p-²": "1"})
-    assert receipt_of(response)  # a control that names no project is not read
+    odd = {"p-²": "1", f"p-{'1' * 5000}": "1", f"p-{'9' * 20}": "1"}
+    # With a value that is no number, the ballot's own steps answer (the review again).
+    response = cast(voter, cycle, pool, {f"p-{a.id}": "x", **odd})
+    assert response.status_code == 422 and count_ballots(pool) == 0
+    response = cast(voter, cycle, pool, {f"p-{a.id}": "1", **odd})
     assert s.ballot_values(pool, receipt_of(response)) == {a.id: 1}
 
 
@@ -586,6 +589,11 @@ def test_voting_pages_of_unpublished_cycles_and_other_towns_are_not_found(app, t
     # The cast reads the cycle and the pool in its own query: scoped the same.
     for url in (ballot_url(draft, pool), ballot_url(foreign, foreign_pool)):
         assert visitor.post(url, {"action": "cast"}).status_code == 404, url
+    # An id past a 64-bit column is no page either (not a database error).
+    huge = "9" * 20
+    assert visitor.get(f"/lipnice/budget/{huge}/vote").status_code == 404
+    response = visitor.post(f"/lipnice/budget/{draft.id}/vote/{huge}", {"action": "cast"})
+    assert response.status_code == 404
     own = f"/jinde/budget/{foreign.id}/vote/{foreign_pool.id}"
     assert visitor.post(own, {"action": "cast"}).status_code == 302  # first, who you are
     assert not db.session.scalar(select(Voter.id))

@@ -1,0 +1,32 @@
+"""Whole numbers that arrive as text (ids, years, zoom levels, pages), read in one place.
+
+``str.isdigit`` also admits "²", which ``int()`` refuses, and ``int()`` refuses more than
+4,300 digits; a number past a 64-bit column is refused by the database (SQLite raises
+``OverflowError``). Each of those answered 500 where a form, a query string or a URL
+carried it. Here it is simply not a number, or not one of ours.
+"""
+
+from __future__ import annotations
+
+from werkzeug.routing import IntegerConverter
+
+# The largest value of a 64-bit signed integer column (SQLite's INTEGER, PostgreSQL's BIGINT).
+MAX_ID = 2**63 - 1
+_MAX_DIGITS = len(str(MAX_ID))
+
+
+def whole_number(value: str | None, maximum: int = MAX_ID) -> int | None:
+    """``value`` as a whole number from 0 to ``maximum`` if it is written with the digits
+    0-9 only, else ``None``."""
+    if not value or len(value) > _MAX_DIGITS or not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if number <= maximum else None
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in a URL, up to ``MAX_ID``: a longer number is no page (404), not a
+    database error."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

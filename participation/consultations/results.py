@@ -470,8 +470,8 @@ def codebook(consultation: Consultation) -> list[dict]:
         if question.condition_question_id is not None:
             target = question.condition_question
             value = question.condition_value or ""
-            if whole_number(value) is not None:
-                value = _labels(target).get(whole_number(value), value)
+            if (number := whole_number(value)) is not None:
+                value = _labels(target).get(number, value)
             condition = _(
                 "shown when q%(number)s is “%(value)s”",
                 number=numbers.get(question.condition_question_id, "?"),

@@ -656,8 +656,8 @@ def paper_comment(consultation_id: int):
     form.paragraph.choices = choices
     if form.validate_on_submit():
         paragraph = None
-        if whole_number(form.paragraph.data) is not None:
-            paragraph = _paragraph(consultation, whole_number(form.paragraph.data))
+        if (number := whole_number(form.paragraph.data)) is not None:
+            paragraph = _paragraph(consultation, number)
         if paragraph is None and not consultation.open_comments:
             form.paragraph.errors.append(_("Choose the paragraph the comment is about."))
         else:

@@ -57,13 +57,6 @@ from participation.maps.geojson import (
 )
 
 bp = municipality_blueprint("ideas", __name__, url_prefix="/ideas")
-
-
-def _page_number() -> int:
-    """``?page=`` as a page of the list; the first page for anything else."""
-    return whole_number(request.args.get("page"), services.MAX_PAGE) or 1
-
-
 api_bp = municipality_blueprint("ideas_api", __name__, before_slug="/api/v1")
 
 STATUS_LABELS = {
@@ -214,6 +207,11 @@ def _filter_form(call: IdeaCall | None) -> tuple[FilterForm, services.IdeaFilter
     return form, filters
 
 
+def _page_number() -> int:
+    """``?page=`` as a page of the list; the first page for anything else."""
+    return whole_number(request.args.get("page"), services.MAX_PAGE) or 1
+
+
 @bp.get("/calls/<int:call_id>")
 def call(call_id: int):
     call = _call(call_id)
@@ -317,8 +315,8 @@ def ideas_geojson():
         except BadZoom:
             return {"error": f"cluster needs zoom, a whole number from 0 to {MAX_ZOOM}"}, 400
     call = None
-    if whole_number(request.args.get("call")) is not None:
-        call = _call(whole_number(request.args["call"]))
+    if (call_id := whole_number(request.args.get("call"))) is not None:
+        call = _call(call_id)
     _, filters = _filter_form(call)
     fields = "map" if request.args.get("fields") == "map" else "full"
     return geojson_response(
@@ -533,8 +531,8 @@ def comment(idea_id: int):
         parent = None
         if form.parent_id.data:
             parent = (
-                db.session.get(Comment, whole_number(form.parent_id.data))
-                if whole_number(form.parent_id.data) is not None
+                db.session.get(Comment, parent_id)
+                if (parent_id := whole_number(form.parent_id.data)) is not None
                 else None
             )
             if parent is None:

@@ -335,8 +335,8 @@ def check_location(form, municipality: Municipality, required: bool = False) -> 
     chosen = None
     if form.district.data:
         chosen = (
-            db.session.get(District, whole_number(form.district.data))
-            if whole_number(form.district.data) is not None
+            db.session.get(District, district_id)
+            if (district_id := whole_number(form.district.data)) is not None
             else None
         )
         if chosen is None or chosen.municipality_id != municipality.id:

@@ -181,16 +181,6 @@ def _district_choices(blank_label: str, coded_only: bool = False) -> list[Select
     return [SelectChoice("", blank_label)] + [SelectChoice(str(d.id), d.name) for d in districts]
 
 
-def _district(value: str | None):
-    number = whole_number(value)
-    if number is None:
-        return None
-    for district in maps_services.districts_of(g.municipality):
-        if district.id == number:
-            return district
-    return None
-
-
 # --- the overview -----------------------------------------------------------------------
 
 
@@ -444,7 +434,11 @@ def _save_pool(cycle: Cycle, pool: Pool | None):
             fields["position"] = len(cycle.pools)
         try:
             pool = services.save_pool(
-                pool, cycle, current_user, district=_district(form.district.data), **fields
+                pool,
+                cycle,
+                current_user,
+                district=maps_services.district_of(g.municipality, form.district.data),
+                **fields,
             )
         except services.BudgetError as error:
             form.method.errors.append(str(error))
@@ -802,7 +796,7 @@ def codes(cycle_id: int):
                         form.count.data,
                         name,
                         current_user,
-                        district=_district(form.district.data),
+                        district=maps_services.district_of(g.municipality, form.district.data),
                     )
                 except (services.BudgetError, core_services.ServiceError) as error:
                     form.count.errors.append(str(error))
@@ -950,7 +944,7 @@ def paper_ballot(cycle_id: int, pool_id: int):
     ballot_errors: list[str] = []
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
-        district = _district(form.district.data)
+        district = maps_services.district_of(g.municipality, form.district.data)
         if cycle.verification == Verification.CODE:
             proof = services.CodeProof(
                 form.identifier.data, district=district, birth_year=form.birth_year.data

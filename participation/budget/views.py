@@ -544,19 +544,10 @@ def _identify_form(cycle: Cycle):
     return form
 
 
-def _district_of(form) -> District | None:
-    if getattr(form, "district", None) is None or not form.district.data:
-        return None
-    number = whole_number(form.district.data)
-    district = db.session.get(District, number) if number is not None else None
-    if district is None or district.municipality_id != g.municipality.id:
-        return None
-    return district
-
-
 def _proof(cycle: Cycle, form):
     method = Verification(cycle.verification)
-    district = _district_of(form)
+    field = getattr(form, "district", None)
+    district = maps_services.district_of(g.municipality, field.data if field else None)
     if method == Verification.EMAIL:
         return services.AccountProof(current_user, district, form.birth_year.data)
     if method == Verification.CODE:

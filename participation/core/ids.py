@@ -1,17 +1,18 @@
 """Whole numbers that arrive as text (ids, years, zoom levels, pages), read in one place.
 
 ``str.isdigit`` also admits "²", which ``int()`` refuses, and ``int()`` refuses more than
-4,300 digits; a number past a 64-bit column is refused by the database (SQLite raises
-``OverflowError``). Each of those answered 500 where a form, a query string or a URL
-carried it. Here it is simply not a number, or not one of ours.
+4,300 digits; a number past an id column is refused by the database (PostgreSQL's
+``integer`` ends at 2**31 - 1: "integer out of range"; SQLite raises ``OverflowError``
+past 2**63 - 1). Each of those answered 500 where a form, a query string or a URL carried
+it. Here it is simply not a number, or not one of ours.
 """
 
 from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
 
-# The largest value of a 64-bit signed integer column (SQLite's INTEGER, PostgreSQL's BIGINT).
-MAX_ID = 2**63 - 1
+# The largest id: every id column is an ``Integer``, PostgreSQL's 32-bit ``integer``.
+MAX_ID = 2**31 - 1
 _MAX_DIGITS = len(str(MAX_ID))
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from participation.core import exports
-from participation.core.ids import whole_number
+from participation.core.ids import MAX_ID, whole_number
 from participation.core.models import utcnow
 from participation.core.permissions import authorize
 from participation.core.tenancy import local_to_utc, municipality_blueprint, utc_to_local
@@ -665,7 +665,8 @@ def review(idea_id: int):
     if form.validate_on_submit():
         merged_into = None
         if form.outcome.data == "merged":
-            merged_into = db.session.get(Idea, form.merged_into.data or 0)
+            number = form.merged_into.data or 0  # at least 1 when given (the form)
+            merged_into = db.session.get(Idea, number) if number <= MAX_ID else None
             if not services.can_merge_into(idea, merged_into):
                 form.merged_into.errors.append(
                     _("Give the number of another idea of the same call.")

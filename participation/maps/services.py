@@ -22,6 +22,16 @@ def is_postgis() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
+def district_of(municipality: Municipality, value: str | None) -> District | None:
+    """The municipality's district that a form value names (its id), or None: no value,
+    not a whole number, no such district, or another municipality's."""
+    number = whole_number(value)
+    district = db.session.get(District, number) if number is not None else None
+    if district is None or district.municipality_id != municipality.id:
+        return None
+    return district
+
+
 def districts_of(municipality: Municipality) -> list[District]:
     return list(
         db.session.scalars(
@@ -334,12 +344,8 @@ def check_location(form, municipality: Municipality, required: bool = False) -> 
     address = (form.address.data or "").strip() or None
     chosen = None
     if form.district.data:
-        chosen = (
-            db.session.get(District, district_id)
-            if (district_id := whole_number(form.district.data)) is not None
-            else None
-        )
-        if chosen is None or chosen.municipality_id != municipality.id:
+        chosen = district_of(municipality, form.district.data)
+        if chosen is None:
             form.district.errors.append(_("Choose one of the districts in the list."))
             return None
     if (lat is None) != (lon is None):

@@ -12,7 +12,8 @@ from participation.core.ids import MAX_ID, whole_number
         ("42", 42),
         ("007", 7),
         (str(MAX_ID), MAX_ID),
-        (str(MAX_ID + 1), None),  # past a 64-bit column
+        (str(MAX_ID + 1), None),  # past PostgreSQL's integer (2**31 - 1)
+        (str(2**63), None),  # past SQLite's
         ("9" * 20, None),
         ("1" * 5000, None),  # int() refuses it
         ("²", None),  # a digit to str.isdigit, not a number to int()

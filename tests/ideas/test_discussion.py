@@ -145,8 +145,9 @@ def test_comments_have_one_level_of_replies(app, idea, author, outbox):
     response = neighbour_browser.post(url, {"body": "Sem?", "parent_id": str(elsewhere.id)})
     assert response.status_code == 422
     assert neighbour_browser.post(url, {"body": "Kam?", "parent_id": "999999"}).status_code == 404
-    # Numbers no comment id can be (past a 64-bit column, past int()'s 4,300 digits, "²").
-    for odd in ("9" * 20, "1" * 5000, "²"):
+    # Numbers no comment id can be (past PostgreSQL's integer, SQLite's, int()'s 4,300
+    # digits; "²").
+    for odd in (str(2**31), "9" * 20, "1" * 5000, "²"):
         assert neighbour_browser.post(url, {"body": "Kam?", "parent_id": odd}).status_code == 404
     assert neighbour_browser.post(url, {"body": ""}).status_code == 422
     assert db.session.scalar(select(func.count(Comment.id))) == 3

@@ -201,7 +201,8 @@ def test_merging_only_into_another_idea_of_the_same_call(app, town, call, review
     merged = make_idea(call, make_user(), status=IdeaStatus.MERGED)
     hidden = make_idea(call, make_user(), hidden_at=utcnow(), hidden_reason="Spam.")
     url = f"/lipnice/ideas/{idea.id}/review"
-    for wrong in (elsewhere.id, idea.id, 999999, "", draft.id, merged.id, hidden.id):
+    wrongs = (elsewhere.id, idea.id, 999999, 2**31, "", draft.id, merged.id, hidden.id)
+    for wrong in wrongs:
         response = reviewer.post(url, review_form("merged", merged_into=str(wrong)))
         assert response.status_code == 200, wrong
         assert "Give the number of another idea of the same call." in text(response)

@@ -58,6 +58,19 @@ def test_krakow_imports_with_its_repair_reported(app):
     assert podgorze.boundary.is_valid
 
 
+def test_a_form_value_names_a_district_of_this_municipality_only(app):
+    krakow = make_municipality(slug="krakow")
+    services.import_districts(krakow, load("krakow-districts"))
+    praha = make_municipality(slug="praha")
+    services.import_districts(praha, load("prague-mestske-casti"))
+    podgorze = db.session.scalar(select(District).where(District.name == "Podgórze"))
+    assert services.district_of(krakow, str(podgorze.id)) is podgorze
+    # Another town's district, no district, and values that are not an id: none.
+    assert services.district_of(praha, str(podgorze.id)) is None
+    for value in (None, "", " 1", "-1", "1.0", "²", "9" * 20, str(2**63 - 1)):
+        assert services.district_of(krakow, value) is None
+
+
 def test_warsaw_whole_city_feature_becomes_the_boundary(app):
     warszawa = make_municipality(slug="warszawa")
     services.import_districts(warszawa, load("warszawa-dzielnice", municipality_feature="Warszawa"))

@@ -312,11 +312,11 @@ class Voter(db.Model):
 
 
 class DistrictChoice(db.Model):
-    """Under one-district voting (``Residence.MUNICIPALITY`` with
-    ``PoolAccess.OWN_DISTRICT``), the district whose pools a voter took with their first
-    ballot in a district pool. Its unique (cycle, voter key) holds the rule also for two
-    ballots cast at once in two districts' pools: the second waits for the first's
-    transaction, then finds the other district. Nothing here that the roll does not hold."""
+    """Under one-district voting (``PoolAccess.OWN_DISTRICT``), the district whose pools a
+    voter took with their first ballot in a district pool. Its unique (cycle, voter key)
+    holds the rule also for two ballots cast at once in two districts' pools: the second
+    waits for the first's transaction, then finds the other district. Nothing here that
+    the roll does not hold."""
 
     __tablename__ = "budget_district_choice"
     __table_args__ = (UniqueConstraint("cycle_id", "voter_key"),)

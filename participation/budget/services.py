@@ -23,8 +23,11 @@ Which pools a voter may use: with ``PoolAccess.ANY`` every pool; with
 ``Residence.DISTRICT`` their district is the one the evidence gives (the register's, the
 code letter's; declared for accounts, and for codes from a letter to the whole town).
 Under ``Residence.MUNICIPALITY`` living in the town is enough and the voter *chooses* a
-district (the proof's ``district``; by default the one the evidence gives), but only one:
-once they voted in one district's pool, the others refuse them.
+district (the proof's ``district``; by default the one the evidence gives). Either way, with
+``PoolAccess.OWN_DISTRICT`` a voter uses one district's pools only: once they voted in one
+district's pool, the others refuse them. Where the evidence gives the district this changes
+nothing; where the voter declares it (an account, a letter to the whole town) it is what
+stops them from declaring another district to vote again.
 
 Ballot secrecy: :func:`cast` writes the voter roll row and the ballot in one
 transaction and no column links them (see ``models``; what the database itself still
@@ -787,7 +790,8 @@ def _check_age(cycle: Cycle, birth_year: int | None, required: bool) -> None:
 
 
 def _other_district_voted(cycle_id: int, voter_key: str, district_id: int | None) -> bool:
-    """Under ``Residence.MUNICIPALITY`` a voter uses one district's pools only."""
+    """Whether the voter has a ballot in another district's pool than ``district_id`` (any
+    district's, for ``None``)."""
     statement = (
         select(Voter.id)
         .join(Pool, Pool.id == Voter.pool_id)
@@ -833,11 +837,15 @@ def _choose_district(cycle_id: int, voter_key: str, district_id: int) -> None:
 
 
 def _one_district_only(cycle: Cycle) -> bool:
-    return _one_district(cycle.residence, cycle.pool_access)
+    return _one_district(cycle.pool_access)
 
 
-def _one_district(residence: Residence, pool_access: PoolAccess) -> bool:
-    return residence == Residence.MUNICIPALITY and pool_access == PoolAccess.OWN_DISTRICT
+def _one_district(pool_access: PoolAccess) -> bool:
+    """Whether a voter may use one district's pools only: with their own district's pools
+    (``PoolAccess.OWN_DISTRICT``) under either residence rule. A district the voter
+    declares is theirs once they voted in its pool, or a second declaration would open
+    another district's pool to the same voter."""
+    return pool_access == PoolAccess.OWN_DISTRICT
 
 
 def eligibility(cycle: Cycle, proof: Proof) -> Eligibility:
@@ -1029,7 +1037,6 @@ def _ballot_rules_query():
             c.voting_closes_at,
             c.results_published_at,
             c.verification,
-            c.residence,
             c.pool_access,
             c.title,
             p.district_id,
@@ -1075,7 +1082,7 @@ def ballot_rules(municipality: Municipality, cycle_id: int, pool_id: int) -> Bal
         voting_closes_at=first.voting_closes_at,
         results_published_at=first.results_published_at,
         verification=Verification(first.verification),
-        one_district_only=_one_district(first.residence, first.pool_access),
+        one_district_only=_one_district(first.pool_access),
         pool_id=pool_id,
         district_id=first.district_id,
         currency=first.currency,

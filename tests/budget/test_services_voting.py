@@ -393,6 +393,39 @@ def test_one_district_of_the_voters_choice(town):
         s.cast_ballot(jih2, {d.id: 1}, early)
 
 
+@pytest.mark.parametrize("method", [Verification.EMAIL, Verification.CODE])
+def test_a_declared_district_is_the_voters_once_they_voted_in_its_pool(town, coordinator, method):
+    """Under ``Residence.DISTRICT`` an account, or a letter to the whole town, declares the
+    district; a second declaration must not open another district's pool to the same voter
+    (an exploratory test voted in three districts' pools with one code)."""
+    cycle = make_cycle(town.municipality, verification=method)
+    sever = make_pool(cycle, district=town.districts["Sever"])
+    jih = make_pool(cycle, district=town.districts["Jih"])
+    a, b = make_project(sever), make_project(jih)
+    make_project(make_pool(cycle))  # city-wide
+    db.session.refresh(cycle)
+    if method == Verification.EMAIL:
+        person = make_user(municipality=town.municipality)
+
+        def proof(district):
+            return s.AccountProof(person, town.districts[district], 1980)
+    else:
+        [code] = s.generate_voting_codes(cycle, 1, "town", coordinator)
+
+        def proof(district):
+            return s.CodeProof(code, town.districts[district])
+
+    early = s.eligibility(cycle, proof("Jih"))  # proved before the first ballot went in
+    s.cast_ballot(sever, {a.id: 1}, s.eligibility(cycle, proof("Sever")))
+    with pytest.raises(s.BudgetError, match="another district"):
+        s.eligibility(cycle, proof("Jih"))
+    with pytest.raises(s.BudgetError, match="another district"):
+        s.cast_ballot(jih, {b.id: 1}, early)
+    assert count(Voter, Voter.pool_id == jih.id) == 0
+    # Their own district's pools stay theirs.
+    assert s.eligibility(cycle, proof("Sever")).voted_pool_ids == {sever.id}
+
+
 def cast_at_once(application, *prepared) -> list[str]:
     """Each ``prepared()`` runs in a thread of its own, with its own app context and
     connection, and returns (pool, values, voter); the casts then go in at the same moment.

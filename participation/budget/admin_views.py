@@ -293,6 +293,8 @@ def _save_cycle(cycle: Cycle | None):
                 services.save_categories(
                     saved, current_user, (form.categories.data or "").splitlines()
                 )
+            except services.CategoryInUse as error:
+                form.categories.errors.extend(error.messages)
             except services.BudgetError as error:
                 form[_cycle_error_field(cycle, fields, str(error))].errors.append(str(error))
             else:

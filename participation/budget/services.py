@@ -52,7 +52,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from flask_babel import format_currency
+from flask_babel import format_currency, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import (
     Integer,
@@ -128,6 +128,10 @@ class BudgetError(ValueError):
 
 class AlreadyVoted(BudgetError):
     """The voter is on the pool's roll already (online or on paper)."""
+
+
+class CategoryInUse(BudgetError):
+    """A category to be removed still has projects."""
 
 
 # --- the audit log -------------------------------------------------------------------------
@@ -386,9 +390,33 @@ def change_pool_rule(pool: Pool, rule: Rule, by: User | None) -> Pool:
 
 
 def save_categories(cycle: Cycle, by: User | None, names: Iterable[str]) -> list[BudgetCategory]:
-    """Set the cycle's categories; existing ones are matched by name, so projects keep them."""
+    """Set the cycle's categories; existing ones are matched by name, so projects keep them.
+    A category that projects still have is not removed (nor renamed: a new name is a new
+    category): removing it would take it from them without a word."""
     existing = {c.name: c for c in cycle.categories}
     wanted = sorted(dict.fromkeys(name.strip() for name in names if name.strip()))
+    removed = [c.id for name, c in existing.items() if name not in wanted and c.id is not None]
+    if removed:
+        used = db.session.execute(
+            select(BudgetCategory.name, func.count(Project.id))
+            .join(Project, Project.category_id == BudgetCategory.id)
+            .where(BudgetCategory.id.in_(removed))
+            .group_by(BudgetCategory.name)
+            .order_by(BudgetCategory.name)
+        ).all()
+        if used:
+            messages = [
+                ngettext(
+                    "The category “%(name)s” has %(num)d project: give it another category "
+                    "first, then remove this one.",
+                    "The category “%(name)s” has %(num)d projects: give them another "
+                    "category first, then remove this one.",
+                    count,
+                    name=name,
+                )
+                for name, count in used
+            ]
+            raise CategoryInUse(" ".join(messages), messages)
     cycle.categories = [existing.get(name) or BudgetCategory(name=name) for name in wanted]
     db.session.flush()
     if set(wanted) != set(existing):

@@ -9,7 +9,6 @@ service and renders or redirects; the request commits.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -31,8 +30,8 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from participation.budget import audit_text, services
 from participation.budget import permissions as can
-from participation.budget import services
 from participation.budget.admin_forms import (
     IMPLEMENTATION_LABELS,
     METHOD_LABELS,
@@ -1251,25 +1250,13 @@ def remove_photo(cycle_id: int, project_id: int, image_id: int):
 # --- the audit log ----------------------------------------------------------------------
 
 
-def _details(entry) -> list[tuple[str, str]]:
-    try:
-        detail = json.loads(entry.detail or "{}")
-    except ValueError:
-        return [("", entry.detail)]
-    if not isinstance(detail, dict):
-        return [("", str(detail))]
-    return [
-        (key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-        for key, value in detail.items()
-    ]
-
-
 @bp.get("/manage/<int:cycle_id>/audit")
 @login_required
 def audit(cycle_id: int):
     cycle = _cycle(cycle_id, can.can_view_audit)
+    names = audit_text.Names(cycle)
     entries = [
-        (entry, ACTION_LABELS.get(entry.action, entry.action), _details(entry))
+        (entry, ACTION_LABELS.get(entry.action, entry.action), audit_text.describe(entry, names))
         for entry in reversed(services.audit_log(cycle))
     ]
     return render_template("budget/admin/audit.html", cycle=cycle, entries=entries)

@@ -18,6 +18,7 @@ from flask import (
     abort,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -107,6 +108,7 @@ ACTION_LABELS = {
     "project_deleted": _l("Project deleted"),
     "register_imported": _l("Register of residents imported"),
     "codes_generated": _l("Voting codes generated"),
+    "codes_shown": _l("Voting codes shown in clear for printing"),
     "codes_printed": _l("Voting codes printed and erased"),
     "paper_ballot_entered": _l("Paper ballot entered"),
     "tallied": _l("Votes counted (preview)"),
@@ -837,16 +839,21 @@ def letters(cycle_id: int):
     batch_info = next((b for b in services.code_batches(cycle) if b.name == batch), None)
     if batch_info is None:
         abort(404)
-    codes = core_services.codes_to_print(cycle.municipality, services.code_scope(cycle), batch)
+    codes = services.show_codes(cycle, batch, current_user)
     vote_url = url_for("budget.cycle", cycle_id=cycle.id, _external=True)
-    return render_template(
-        "budget/admin/letters.html",
-        cycle=cycle,
-        batch=batch_info,
-        codes=codes,
-        vote_url=vote_url,
-        action=ActionForm(),
+    response = make_response(
+        render_template(
+            "budget/admin/letters.html",
+            cycle=cycle,
+            batch=batch_info,
+            codes=codes,
+            vote_url=vote_url,
+            action=ActionForm(),
+        )
     )
+    # Codes in clear are ballots not yet cast: not kept by the browser's cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/manage/<int:cycle_id>/codes/printed")

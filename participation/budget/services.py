@@ -672,6 +672,15 @@ def generate_voting_codes(
     return codes
 
 
+def show_codes(cycle: Cycle, batch: str, by: User | None) -> list:
+    """The batch's codes still in clear, for its letters; each showing is in the audit log
+    (whoever sees a code can cast its ballot)."""
+    codes = core_services.codes_to_print(cycle.municipality, code_scope(cycle), batch)
+    if codes:
+        audit(cycle, by, "codes_shown", batch=batch, count=len(codes))
+    return codes
+
+
 def mark_codes_printed(cycle: Cycle, batch: str, by: User | None) -> int:
     erased = core_services.mark_batch_printed(cycle.municipality, code_scope(cycle), batch)
     audit(cycle, by, "codes_printed", batch=batch, count=erased)

@@ -147,6 +147,9 @@ def test_codes_are_generated_printed_as_letters_then_erased(app, town, staff):
     assert response.status_code == 302
     letters_url = response.headers["Location"]
     response = staff.get(letters_url)
+    # Whoever sees a code can cast its ballot: not cached, and each showing is logged.
+    assert response.headers["Cache-Control"] == "no-store"
+    assert audit_actions(cycle)[-1] == "codes_shown"
     html = response.get_data(as_text=True)
     page = text(response)
     codes = [c.code for c in db.session.scalars(select(VotingCode).order_by(VotingCode.id))]
@@ -175,7 +178,7 @@ def test_codes_are_generated_printed_as_letters_then_erased(app, town, staff):
     for code in codes:
         assert code not in page
     assert "Printed; codes erased" in staff.page(f"{BASE}/{cycle.id}/codes")
-    assert audit_actions(cycle)[-2:] == ["codes_generated", "codes_printed"]
+    assert audit_actions(cycle)[-3:] == ["codes_generated", "codes_shown", "codes_printed"]
     assert staff.get(f"{BASE}/{cycle.id}/codes/letters?batch=Jiný").status_code == 404
 
 

@@ -11,22 +11,57 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
+
+from participation.core.ids import signed_whole_number, whole_number
 
 BIRTH_YEAR_RANGE = (1900, 2100)
 CONTROL_PREFIX = "p-"
+
+# WTForms' own messages are in English, or its catalog's ("Hodnota čísla má být mezi 1900
+# and 2100."): each validator here says its own, translated.
+TOO_LONG = _l("Enter at most %(max)d characters.")
+
+
+def birth_year_range() -> NumberRange:
+    return NumberRange(*BIRTH_YEAR_RANGE, message=_l("Enter a year from %(min)d to %(max)d."))
+
+
+class YearField(IntegerField):
+    """A year written with the digits 0-9. Anything else gets one message, not also the
+    range's (the year is then unknown)."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        raw = (valuelist[0] if valuelist else "").strip()
+        if raw:
+            self.data = whole_number(raw)
+            if self.data is None:
+                raise ValueError(_("Enter the year in digits, for example 1984."))
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
 
 
 class EmailIdentifyForm(FlaskForm):
     """A signed-in voter with a confirmed email declares where they live and their age."""
 
     district = SelectField(_l("The district you live in"), choices=[], validate_choice=False)
-    birth_year = IntegerField(
+    birth_year = YearField(
         _l("Year of birth"),
-        validators=[InputRequired(_l("Enter your year of birth.")), NumberRange(*BIRTH_YEAR_RANGE)],
+        validators=[InputRequired(_l("Enter your year of birth.")), birth_year_range()],
         description=_l("Four digits, for example 1984. We check only that you are old enough."),
         render_kw={"inputmode": "numeric", "autocomplete": "bday-year"},
     )
@@ -38,7 +73,10 @@ class CodeIdentifyForm(FlaskForm):
 
     code = StringField(
         _l("Voting code"),
-        validators=[DataRequired(_l("Type the code from your letter.")), Length(max=40)],
+        validators=[
+            DataRequired(_l("Type the code from your letter.")),
+            Length(max=40, message=TOO_LONG),
+        ],
         description=_l("It is in the letter from the town office, for example ABCD-EFGH-JKLM."),
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
@@ -46,7 +84,10 @@ class CodeIdentifyForm(FlaskForm):
         _l("The district you live in"),
         choices=[],
         validate_choice=False,
-        description=_l("Only if your letter does not name your district."),
+        description=_l(
+            "Only if your letter does not name your district. Choosing your district adds "
+            "its pool to the pools for the whole town."
+        ),
     )
     submit = SubmitField(_l("Continue to the ballot"))
 
@@ -56,7 +97,7 @@ class RegisterIdentifyForm(FlaskForm):
 
     identifier = StringField(
         _l("Your identifier"),
-        validators=[DataRequired(_l("Type your identifier.")), Length(max=60)],
+        validators=[DataRequired(_l("Type your identifier.")), Length(max=60, message=TOO_LONG)],
         description=_l(
             "We turn it into a code that cannot be turned back and compare that code with "
             "the town's register. The identifier itself is not stored anywhere."
@@ -93,7 +134,10 @@ class FilterForm(FlaskForm):
 class ReceiptForm(FlaskForm):
     receipt = StringField(
         _l("Receipt code"),
-        validators=[DataRequired(_l("Type the receipt code you kept.")), Length(max=40)],
+        validators=[
+            DataRequired(_l("Type the receipt code you kept.")),
+            Length(max=40, message=TOO_LONG),
+        ],
         description=_l("The code shown after you voted, for example ABCD-EFGH-JKLM-NPQR."),
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
@@ -112,11 +156,14 @@ def ballot_values(form: Mapping[str, str], project_ids: Iterable[int]) -> dict[i
 
 
 def as_numbers(values: Mapping[int, str]) -> tuple[dict[int, int], list[int]]:
-    """The values as whole numbers, and the projects whose value is not one."""
+    """The values as whole numbers (the digits 0-9, a minus sign before them for a D21
+    minus vote), and the projects whose value is not one: "3_0", "+3", "٣" or "９" are
+    not read as numbers, as ``int()`` would."""
     numbers, bad = {}, []
     for project_id, raw in values.items():
-        try:
-            numbers[project_id] = int(raw)
-        except ValueError:
+        number = signed_whole_number(raw)
+        if number is None:
             bad.append(project_id)
+        else:
+            numbers[project_id] = number
     return numbers, bad

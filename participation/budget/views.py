@@ -40,12 +40,11 @@ from flask_login import current_user
 from markupsafe import escape
 from shapely.geometry import MultiPoint
 from wtforms import SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Optional
 
 from participation.budget import permissions as can
 from participation.budget import services, voting
 from participation.budget.forms import (
-    BIRTH_YEAR_RANGE,
     CONTROL_PREFIX,
     BallotForm,
     CodeIdentifyForm,
@@ -55,6 +54,7 @@ from participation.budget.forms import (
     RegisterIdentifyForm,
     as_numbers,
     ballot_values,
+    birth_year_range,
 )
 from participation.budget.models import (
     Cycle,
@@ -68,7 +68,6 @@ from participation.budget.models import (
 )
 from participation.budget.voting import Phase
 from participation.core.ids import whole_number
-from participation.core.permissions import authorize
 from participation.core.tenancy import municipality_blueprint
 from participation.core.uploads import upload_folder
 from participation.extensions import db, limiter
@@ -180,6 +179,20 @@ def phase_text(cycle: Cycle) -> str:
     )
 
 
+def date_and_time(value) -> str:
+    """The date in full and the time in hours and minutes ("4. května 2026 16:45"): the
+    long form would add seconds and a zone ("16:45:21 SEČ")."""
+    from flask_babel import format_datetime, get_locale
+
+    locale = get_locale()
+    pattern = (
+        locale.datetime_formats["long"]
+        .replace("{1}", locale.date_formats["long"].pattern)
+        .replace("{0}", locale.time_formats["short"].pattern)
+    )
+    return format_datetime(value, pattern)
+
+
 def _fraction(value) -> Fraction | None:
     if value is None or value == "":
         return None
@@ -229,6 +242,24 @@ def fate_text(pool: Pool, project: Project, explanation: str) -> str:
             return text
         return _("Funded by Equal Shares.")
     if status == "selected":
+        # Greedy fills the pool (pabutools' rule): a project nobody voted for, or with no
+        # more plus than minus votes, is funded when money is left after the others.
+        score = _fraction(fate.get("score"))
+        if score is not None and score <= 0:
+            if pool.method == Method.D21:
+                return _(
+                    "Funded: it had no more plus votes than minus votes, but money was left "
+                    "in the pool after the projects with a higher score, and it fitted."
+                )
+            if pool.method == Method.POINTS:
+                return _(
+                    "Funded: nobody gave it points, but money was left in the pool after "
+                    "the projects with points, and it fitted."
+                )
+            return _(
+                "Funded: nobody voted for it, but money was left in the pool after the "
+                "projects with votes, and it fitted."
+            )
         return _("Funded: it had enough votes and still fitted in the pool.")
     if status == "completion":
         remaining = _fraction(fate.get("remaining"))
@@ -270,6 +301,7 @@ def _helpers():
     return {
         "method_text": method_text,
         "phase_text": phase_text,
+        "date_and_time": date_and_time,
         "phase_of": services.phase,
         "phase_labels": PHASE_LABELS,
         "implementation_labels": IMPLEMENTATION_LABELS,
@@ -516,7 +548,8 @@ def _not_open(cycle: Cycle, message: str | None = None):
             "budget/not_open.html",
             municipality=g.municipality,
             cycle=cycle,
-            message=message or phase_text(cycle),
+            message=message,
+            results_published=services.phase(cycle) == Phase.RESULTS,
         ),
         403,
     )
@@ -529,7 +562,7 @@ def _identify_form(cycle: Cycle):
     if method == Verification.EMAIL:
         form = EmailIdentifyForm()
         if cycle.min_age == 0:
-            form.birth_year.validators = [Optional(), NumberRange(*BIRTH_YEAR_RANGE)]
+            form.birth_year.validators = [Optional(), birth_year_range()]
             form.birth_year.flags.required = False
         show_district = has_district_pools
     elif method == Verification.CODE:
@@ -655,6 +688,7 @@ def _ballot_page(
     summary=None,
     problems=(),
     valid: bool = False,
+    who_first: bool = False,
     status: int = 200,
 ):
     projects = list(pool.projects)
@@ -684,6 +718,7 @@ def _ballot_page(
             summary=summary,
             problems=list(problems),
             valid=valid,
+            who_first=who_first,
             form=form,
             action_url=action_url,
             changing=bool(receipt),
@@ -785,6 +820,20 @@ def ballot(cycle_id: int, pool_id: int):
     if not can.can_vote(current_user, pool):
         return _not_open(cycle)
     known = _voter_pass(cycle.id, Verification(cycle.verification))
+    action_url = url_for(".ballot", cycle_id=cycle.id, pool_id=pool.id)
+    if known is None and request.method == "POST":
+        # Forgotten since the ballot was given (another tab, a logout, the time): the
+        # choices stay on the page, nothing is cast, and proving it again opens beside.
+        if not BallotForm().validate_on_submit():
+            abort(400)
+        return _ballot_page(
+            cycle,
+            pool,
+            ballot_values(request.form, [p.id for p in pool.projects]),
+            action_url=action_url,
+            who_first=True,
+            status=403,
+        )
     if known is None:
         flash(_("First tell us who you are; then you get your ballot."), "warning")
         return redirect(url_for(".vote", cycle_id=cycle.id))
@@ -792,7 +841,6 @@ def ballot(cycle_id: int, pool_id: int):
     if pool.id not in voter.pool_ids:
         flash(_("You may not vote in this pool."), "error")
         return redirect(url_for(".vote", cycle_id=cycle.id))
-    action_url = url_for(".ballot", cycle_id=cycle.id, pool_id=pool.id)
     if request.method == "GET":
         if pool.id in voted:
             flash(_("You have already voted in this pool."), "warning")
@@ -977,10 +1025,20 @@ def _score_label(pool: Pool) -> str:
     return _("Votes")
 
 
+def _results_pending(cycle: Cycle):
+    """Results asked for before they are published, by someone who may not preview them:
+    when they will be, and the way back (downloads too: a person may follow their link)."""
+    return (
+        render_template("budget/results_pending.html", municipality=g.municipality, cycle=cycle),
+        404,
+    )
+
+
 @bp.get("/<int:cycle_id>/results")
 def results(cycle_id: int):
     cycle = _cycle(cycle_id)
-    authorize(can.can_view_results, cycle)
+    if not can.can_view_results(current_user, cycle):
+        return _results_pending(cycle)
     pools = [_pool_results(pool) for pool in cycle.pools]
     for item in pools:
         item["score_label"] = _score_label(item["pool"])
@@ -1014,7 +1072,8 @@ def results(cycle_id: int):
 def results_pabulib(cycle_id: int, pool_id: int):
     cycle = _cycle(cycle_id)
     pool = _pool(cycle, pool_id)
-    authorize(can.can_view_results, cycle)
+    if not can.can_view_results(current_user, cycle):
+        return _results_pending(cycle)
     try:
         text = services.export_pabulib(cycle, pool)
     except services.BudgetError:
@@ -1031,7 +1090,8 @@ def results_pabulib(cycle_id: int, pool_id: int):
 @bp.get("/<int:cycle_id>/results.csv")
 def results_csv(cycle_id: int):
     cycle = _cycle(cycle_id)
-    authorize(can.can_view_results, cycle)
+    if not can.can_view_results(current_user, cycle):
+        return _results_pending(cycle)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(

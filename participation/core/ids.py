@@ -1,4 +1,5 @@
-"""Whole numbers that arrive as text (ids, years, zoom levels, pages), read in one place.
+"""Whole numbers that arrive as text (ids, years, zoom levels, pages, ballot values), read
+in one place.
 
 ``str.isdigit`` also admits "²", which ``int()`` refuses, and ``int()`` refuses more than
 4,300 digits; a number past an id column is refused by the database (PostgreSQL's
@@ -23,6 +24,15 @@ def whole_number(value: str | None, maximum: int = MAX_ID) -> int | None:
         return None
     number = int(value)
     return number if number <= maximum else None
+
+
+def signed_whole_number(value: str | None, maximum: int = MAX_ID) -> int | None:
+    """:func:`whole_number`, or one with a minus sign just before its digits (a ballot's
+    minus vote is -1); ``None`` for anything else ("+3", "3_0", "- 3")."""
+    if value and value.startswith("-"):
+        number = whole_number(value[1:], maximum)
+        return -number if number is not None else None
+    return whole_number(value, maximum)
 
 
 class IdConverter(IntegerConverter):

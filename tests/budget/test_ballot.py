@@ -417,6 +417,144 @@ def test_a_d21_ballot_refuses_a_minus_vote_before_two_plus_votes(app, town):
     assert {line.project_id: line.value for line in stored.lines} == {a.id: 1, c.id: 1, b.id: -1}
 
 
+def forgotten_in_another_tab(voter, cycle):
+    """ "Not you? Forget…" pressed in another tab of the same browser."""
+    response = voter.post(f"{vote_url(cycle)}/forget")
+    assert response.status_code == 302
+
+
+def logged_out_in_another_tab(voter, cycle):
+    voter.post("/account/logout")
+
+
+def expired(voter, cycle):
+    from participation.budget import views
+
+    with voter.client.session_transaction() as session:
+        voters = session["budget_voters"]
+        voters[str(cycle.id)]["t"] -= views.VOTER_MAX_AGE + 1
+        session["budget_voters"] = voters
+
+
+@pytest.mark.parametrize(
+    "forgotten", [forgotten_in_another_tab, logged_out_in_another_tab, expired]
+)
+@pytest.mark.parametrize("action", ["check", "review", "cast"])
+def test_choices_stay_on_the_ballot_when_the_browser_forgot_the_voter(
+    app, town, email_cycle, forgotten, action
+):
+    cycle, city, jih, (bridge, benches, fountain) = email_cycle
+    person = make_user(municipality=town.municipality)
+    voter = Browser(app, person)
+    voter.post(vote_url(cycle), {"district": str(town.districts["Jih"].id), "birth_year": "1980"})
+    assert voter.get(ballot_url(cycle, city)).status_code == 200
+    forgotten(voter, cycle)
+    choices = {f"p-{bridge.id}": "1", f"p-{fountain.id}": "1"}
+    response = voter.post(ballot_url(cycle, city), {"action": action, **choices})
+    assert response.status_code == 403
+    page = page_text(response)
+    assert "This browser does not know who you are" in page and "nothing has been cast" in page
+    assert checked(response, bridge) and checked(response, fountain)
+    assert not checked(response, benches)
+    # The way to prove it opens beside the ballot, which keeps working from the same page.
+    assert re.search(
+        rf'<a href="{vote_url(cycle)}" target="_blank" rel="noopener">Prove who you are',
+        response.get_data(as_text=True),
+    )
+    assert 'name="csrf_token"' in response.get_data(as_text=True)
+    assert count_ballots(city) == 0
+    if forgotten is logged_out_in_another_tab:
+        voter.post("/account/login", {"email": person.email, "password": "correct horse battery"})
+    voter.post(vote_url(cycle), {"district": str(town.districts["Jih"].id), "birth_year": "1980"})
+    assert receipt_of(cast(voter, cycle, city, choices))
+    assert count_ballots(city) == 1
+
+
+@pytest.mark.parametrize("typed", ["3_0", "٣", "９", "+3", "3.0", "1e1", "- 3", "--1"])
+def test_ballot_values_are_whole_numbers_written_in_digits(app, town, register_cycle, typed):
+    cycle, pool, (a, b, c, d) = register_cycle
+    voter = Browser(app)
+    voter.post(vote_url(cycle), {"identifier": "8001011234"})
+    for action in ("check", "review", "cast"):
+        sent = {"action": action, f"p-{a.id}": "3", f"p-{b.id}": typed}
+        response = voter.post(ballot_url(cycle, pool), sent)
+        assert response.status_code == (200 if action == "check" else 422), action
+        assert "Enter whole numbers only." in page_text(response)
+        assert checked(response, a, "3") and checked(response, b, typed)
+    assert count_ballots(pool) == 0
+    # Spaces around the digits are not part of the number.
+    response = cast(voter, cycle, pool, {f"p-{a.id}": " 2 ", f"p-{b.id}": "3"})
+    assert receipt_of(response)
+    [stored] = db.session.scalars(select(Ballot).where(Ballot.pool_id == pool.id))
+    assert {line.project_id: line.value for line in stored.lines} == {a.id: 2, b.id: 3}
+
+
+def czech(browser):
+    browser.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "cs"
+    return browser
+
+
+def test_too_long_and_wrong_entries_are_told_in_the_pages_language(app, town, code_cycle):
+    cycle, pool, projects, codes = code_cycle
+    voter = czech(Browser(app))
+    response = voter.post(vote_url(cycle), {"code": "A" * 45})
+    assert response.status_code == 422
+    page = page_text(response)
+    assert "Zadejte nejvýše 40 znaků." in page and "Field cannot be longer" not in page
+    response = voter.post(f"/lipnice/budget/{cycle.id}/receipt", {"receipt": "B" * 45})
+    assert response.status_code == 422
+    page = page_text(response)
+    assert "Zadejte nejvýše 40 znaků." in page and "Field cannot be longer" not in page
+
+
+def test_a_register_identifier_too_long_is_told_in_czech(app, town, register_cycle):
+    cycle = register_cycle[0]
+    response = czech(Browser(app)).post(vote_url(cycle), {"identifier": "1" * 61})
+    assert response.status_code == 422
+    assert "Zadejte nejvýše 60 znaků." in page_text(response)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("-5", "Rok napište číslicemi, například 1984."),
+        ("abc", "Rok napište číslicemi, například 1984."),
+        ("1850", "Zadejte rok od 1900 do 2100."),
+    ],
+)
+def test_a_birth_year_gets_one_message_in_the_pages_language(
+    app, town, email_cycle, typed, message
+):
+    cycle = email_cycle[0]
+    voter = czech(Browser(app, make_user(municipality=town.municipality)))
+    sent = {"district": str(town.districts["Jih"].id), "birth_year": typed}
+    response = voter.post(vote_url(cycle), sent)
+    assert response.status_code == 422
+    page = page_text(response)
+    assert message in page
+    [shown] = re.findall(r'id="birth_year-error"><span[^>]*>[^<]*</span>(.*?)</p>', page)
+    assert shown == message  # one message, not also the range's
+    assert f'value="{typed}"' in page  # kept as typed
+
+
+def test_the_review_page_asks_to_change_in_the_imperative(app, town, code_cycle):
+    cycle, pool, (a, b, c), codes = code_cycle
+    voter = czech(Browser(app))
+    voter.post(vote_url(cycle), {"code": codes[0]})
+    response = voter.post(ballot_url(cycle, pool), {"action": "review", f"p-{a.id}": "1"})
+    assert re.search(
+        r'value="change" class="button secondary">Změnit</button>', page_text(response)
+    )
+
+
+def test_a_code_voter_is_told_what_choosing_a_district_adds(app, town, code_cycle):
+    cycle = code_cycle[0]
+    make_pool(cycle, district=town.districts["Jih"], method="k_approval", k=1)
+    db.session.refresh(cycle)
+    page = Browser(app).page(vote_url(cycle))
+    assert "Choosing your district adds its pool to the pools for the whole town." in page
+
+
 # --- the closing time ----------------------------------------------------------------------------
 
 
@@ -448,8 +586,10 @@ def test_who_is_voting_is_forgotten_after_two_hours_and_nothing_is_cast(app, tow
         voters[str(cycle.id)]["t"] -= views.VOTER_MAX_AGE + 1
         session["budget_voters"] = voters
     response = cast(voter, cycle, pool, {f"p-{a.id}": "1"})
-    assert response.status_code == 302 and response.headers["Location"].endswith(vote_url(cycle))
-    assert "First tell us who you are; then you get your ballot." in voter.page(vote_url(cycle))
+    # The ballot again, the choice kept, and the way to prove it (nothing cast).
+    assert response.status_code == 403
+    assert "This browser does not know who you are" in page_text(response)
+    assert checked(response, a)
     assert count_ballots(pool) == 0
     assert "code:" not in decoded_session(voter)  # the expired voter is gone from the session
     # Proving it again is enough (the code is still unused).
@@ -595,7 +735,9 @@ def test_voting_pages_of_unpublished_cycles_and_other_towns_are_not_found(app, t
         response = visitor.post(f"/lipnice/budget/{draft.id}/vote/{huge}", {"action": "cast"})
         assert response.status_code == 404
     own = f"/jinde/budget/{foreign.id}/vote/{foreign_pool.id}"
-    assert visitor.post(own, {"action": "cast"}).status_code == 302  # first, who you are
+    response = visitor.post(own, {"action": "cast"})
+    assert response.status_code == 403  # first, who you are
+    assert "This browser does not know who you are" in page_text(response)
     assert not db.session.scalar(select(Voter.id))
     # A voter of the other town, casting their own pool under this town's address: not
     # found, nothing written; under their town's address it goes in.

@@ -4,12 +4,13 @@ implementation list; unpublished cycles and other towns are not found."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 from participation.budget import services as s
 from participation.budget.models import Implementation, Rule, Verification
-from participation.core.models import utcnow
+from participation.core.models import Role, utcnow
 from participation.extensions import db
 from participation.ideas.rules import IdeaStatus
 from tests.factories import make_call, make_cycle, make_idea, make_pool, make_project, make_user
@@ -192,15 +193,27 @@ def voted_cycle(town, rule=Rule.MES):
     return cycle, pool, big, small, nobody
 
 
+def results_urls(cycle, pool) -> list[str]:
+    base = f"/lipnice/budget/{cycle.id}/results"
+    return [base, f"{base}.csv", f"{base}/{pool.id}.pb"]
+
+
+def assert_results_pending(response, cycle):
+    """A page saying when the results come, and the way back to the cycle; no login."""
+    assert response.status_code == 404
+    page = page_text(response)
+    assert "The results are not published yet" in page
+    assert "The results will be published after voting closes." in page
+    assert f'href="{cycle_url(cycle)}"' in page
+    assert "Velký park" not in page and "Access denied" not in page
+
+
 def test_results_are_hidden_until_published(app, town):
     cycle, pool, *_ = voted_cycle(town)
-    results = f"/lipnice/budget/{cycle.id}/results"
-    anonymous = Browser(app).get(results)
-    assert anonymous.status_code == 302 and "/account/login" in anonymous.location
     resident = Browser(app, make_user(municipality=town.municipality))
-    assert resident.get(results).status_code == 403
-    assert resident.get(f"/lipnice/budget/{cycle.id}/results.csv").status_code == 403
-    assert resident.get(f"/lipnice/budget/{cycle.id}/results/{pool.id}.pb").status_code == 403
+    for browser in (Browser(app), resident):
+        for url in results_urls(cycle, pool):
+            assert_results_pending(browser.get(url), cycle)
     page = resident.page(cycle_url(cycle))
     assert "Voting closed on" in page and "The results will be published here." in page
     assert f"/lipnice/budget/{cycle.id}/results" not in page
@@ -249,6 +262,100 @@ def test_published_results_show_winners_spending_turnout_and_equal_shares_reason
     assert "Winning project" in page and "3 votes" in page and "Implementation" in page
     page = browser.page(f"/lipnice/budget/projects/{small.id}")
     assert "Not funded" in page and "1 vote" in page and "had only" in page
+
+
+def test_results_during_voting_say_when_they_come(app, town):
+    cycle = make_cycle(town.municipality)
+    pool = make_pool(cycle)
+    make_project(pool, title="Velký park")
+    coordinator = make_user(municipality=town.municipality, roles=(Role.COORDINATOR,))
+    for person in (None, make_user(municipality=town.municipality), coordinator):
+        browser = Browser(app, person)
+        for url in results_urls(cycle, pool):
+            response = browser.get(url)
+            assert_results_pending(response, cycle)
+            assert "Voting is open until" in page_text(response)
+
+
+def test_a_coordinator_keeps_the_preview_of_counted_results(app, town):
+    cycle, pool, *_ = voted_cycle(town)
+    coordinator = Browser(app, make_user(municipality=town.municipality, roles=(Role.COORDINATOR,)))
+    for url in results_urls(cycle, pool):
+        assert coordinator.get(url).status_code == 200, url
+
+
+def test_greedy_results_say_why_a_project_without_votes_was_funded(app, town):
+    """pabutools' greedy fills the pool: what nobody voted for is bought if money is left."""
+    cycle, pool, big, small, nobody = voted_cycle(town, rule=Rule.GREEDY)
+    pool.amount = Decimal("600")
+    db.session.flush()
+    s.publish_results(cycle, None)
+    browser = Browser(app)
+    page = browser.page(f"/lipnice/budget/{cycle.id}/results")
+    words = (
+        "Funded: nobody voted for it, but money was left in the pool after the projects "
+        "with votes, and it fitted."
+    )
+    assert page.count("Funded: it had enough votes and still fitted in the pool.") == 2
+    assert page.count(words) == 1
+    page = browser.page(f"/lipnice/budget/projects/{nobody.id}")
+    assert "Winning project" in page and words in page and "enough votes" not in page
+
+
+def test_a_greedy_d21_project_with_a_net_score_below_one_is_funded_for_the_money_left(app, town):
+    cycle = make_cycle(town.municipality, verification=Verification.CODE)
+    pool = make_pool(
+        cycle, method="d21", plus_votes=2, minus_votes=1, amount=Decimal("900"), rule=Rule.GREEDY
+    )
+    a, b, c = (make_project(pool, cost="100", title=f"D21 {n}") for n in "ABC")
+    db.session.refresh(cycle)
+    voter = s.eligibility(cycle, s.CodeProof(s.generate_voting_codes(cycle, 1, "x", None)[0], None))
+    s.cast_ballot(pool, {a.id: 1, b.id: 1, c.id: -1}, voter)
+    cycle.voting_opens_at = utcnow() - timedelta(days=20)
+    cycle.voting_closes_at = utcnow() - timedelta(days=1)
+    db.session.flush()
+    s.publish_results(cycle, None)
+    page = Browser(app).page(f"/lipnice/budget/projects/{c.id}")
+    assert "Winning project" in page
+    assert "Funded: it had no more plus votes than minus votes, but money was left" in page
+
+
+def test_closed_voting_says_so_once_and_links_the_results(app, town):
+    cycle, pool, *_ = voted_cycle(town)
+    s.publish_results(cycle, None)
+    response = Browser(app).get(f"/lipnice/budget/{cycle.id}/vote")
+    assert response.status_code == 403
+    page = page_text(response)
+    assert page.count("Voting closed on") == 1
+    assert f'href="/lipnice/budget/{cycle.id}/results"' in page
+
+
+def test_the_cycle_page_gives_voting_times_in_hours_and_minutes(app, town):
+    opens = utcnow().replace(microsecond=0) - timedelta(days=1)
+    opens = opens.replace(second=21)
+    cycle = make_cycle(town.municipality, voting_opens_at=opens)
+    make_pool(cycle)
+    browser = Browser(app)
+    browser.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "cs"
+    page = browser.page(cycle_url(cycle))
+    phases = page[page.index("budget-phases") :]
+    phases = phases[: phases.index("</ol>")]
+    voting = re.search(r"<li>Hlasování: od (.*?) do (.*?)</li>", phases)
+    assert voting, phases
+    for when in voting.groups():
+        assert re.fullmatch(r"\d{1,2}\. \w+ \d{4} \d{1,2}:\d{2}", when), when
+
+
+def test_a_project_page_during_voting_links_to_the_vote(app, town):
+    cycle = make_cycle(town.municipality, title="Rozpočet 2026")
+    project = make_project(make_pool(cycle))
+    page = Browser(app).page(f"/lipnice/budget/projects/{project.id}")
+    link = f'<a class="button" href="/lipnice/budget/{cycle.id}/vote">Vote in Rozpočet 2026</a>'
+    assert link in page
+    cycle.voting_closes_at = utcnow() - timedelta(days=1)
+    db.session.flush()
+    page = Browser(app).page(f"/lipnice/budget/projects/{project.id}")
+    assert f"/lipnice/budget/{cycle.id}/vote" not in page
 
 
 def test_greedy_results_explain_what_did_not_fit(app, town):

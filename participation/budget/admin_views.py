@@ -25,9 +25,9 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -36,6 +36,8 @@ from participation.budget import permissions as can
 from participation.budget.admin_forms import (
     IMPLEMENTATION_LABELS,
     METHOD_LABELS,
+    POOL_ACCESS_LABELS,
+    RESIDENCE_LABELS,
     RULE_LABELS,
     VERIFICATION_LABELS,
     ActionForm,
@@ -236,6 +238,41 @@ def _cycle_form(cycle: Cycle | None) -> CycleForm:
     return form
 
 
+WHO_MAY_VOTE = ("min_age", "residence", "pool_access", "verification")
+
+
+def _locked_fields(cycle: Cycle | None) -> tuple[str, ...]:
+    """The cycle's settings that can no longer change (see ``services.save_cycle``)."""
+    if cycle is None:
+        return ()
+    current = services.phase(cycle)
+    if current == Phase.PREPARATION:
+        return ()
+    if current == Phase.VOTING:
+        return services.LOCKED_WHEN_VOTING
+    return (*services.LOCKED_WHEN_VOTING, "voting_closes_at")
+
+
+def _shown_as_text(cycle: Cycle, form: CycleForm, names: tuple[str, ...]) -> list[tuple]:
+    """The locked settings as the form would have called them, with their values: shown
+    as text, not as inputs that could only be refused."""
+    words = {
+        "residence": RESIDENCE_LABELS,
+        "pool_access": POOL_ACCESS_LABELS,
+        "verification": VERIFICATION_LABELS,
+    }
+    shown = []
+    for name in names:
+        value = getattr(cycle, name)
+        if name in words:
+            value = words[name][value]
+        elif isinstance(value, datetime):
+            value = format_datetime(value, "short")
+        shown.append((form[name].label.text, value))
+        delattr(form, name)
+    return shown
+
+
 def _cycle_error_field(cycle: Cycle | None, fields: dict, message: str) -> str:
     """The form field a refusal of ``save_cycle`` is about."""
     if cycle is not None:
@@ -256,13 +293,21 @@ def _cycle_error_field(cycle: Cycle | None, fields: dict, message: str) -> str:
 def _save_cycle(cycle: Cycle | None):
     municipality = g.municipality
     form = _cycle_form(cycle)
+    locked = _locked_fields(cycle)
+    fixed = _shown_as_text(cycle, form, locked) if cycle is not None else []
     polish = municipality.country == Country.PL
     status = 200
     if form.is_submitted():
         status = 422
     if form.validate_on_submit():
-        opens = local_to_utc(form.voting_opens_at.data)
-        closes = local_to_utc(form.voting_closes_at.data)
+
+        def typed(name: str):
+            """A time as typed, or the cycle's own where it is locked."""
+            if name in locked:
+                return getattr(cycle, name)
+            return local_to_utc(form[name].data)
+
+        opens, closes = typed("voting_opens_at"), typed("voting_closes_at")
         review = local_to_utc(form.review_until.data)
         if cycle is not None:
             opens = _same_minute(cycle.voting_opens_at, opens)
@@ -282,11 +327,16 @@ def _save_cycle(cycle: Cycle | None):
                 "review_until": review,
                 "voting_opens_at": opens,
                 "voting_closes_at": closes,
-                "min_age": form.min_age.data,
-                "residence": Residence(form.residence.data),
-                "pool_access": PoolAccess(form.pool_access.data),
-                "verification": Verification(form.verification.data),
             }
+            if locked:  # who may vote: as it is
+                fields.update({name: getattr(cycle, name) for name in WHO_MAY_VOTE})
+            else:
+                fields.update(
+                    min_age=form.min_age.data,
+                    residence=Residence(form.residence.data),
+                    pool_access=PoolAccess(form.pool_access.data),
+                    verification=Verification(form.verification.data),
+                )
             if polish:
                 fields["expenditure"] = form.expenditure.data
             try:
@@ -297,7 +347,8 @@ def _save_cycle(cycle: Cycle | None):
             except services.CategoryInUse as error:
                 form.categories.errors.extend(error.messages)
             except services.BudgetError as error:
-                form[_cycle_error_field(cycle, fields, str(error))].errors.append(str(error))
+                name = _cycle_error_field(cycle, fields, str(error))
+                (form[name] if name in form else form.title).errors.append(str(error))
             else:
                 flash(_("The cycle is saved."), "success")
                 warning = services.minimum_total_warning(saved)
@@ -310,7 +361,8 @@ def _save_cycle(cycle: Cycle | None):
             form=form,
             cycle=cycle,
             polish=polish,
-            locked=cycle is not None and services.phase(cycle) != Phase.PREPARATION,
+            locked=bool(locked),
+            fixed=fixed,
         ),
         status,
     )

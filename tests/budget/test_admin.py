@@ -149,23 +149,32 @@ def test_bad_cycle_input_is_explained_and_kept(app, town, staff):
 def test_a_cycle_in_voting_keeps_who_may_vote_but_its_title_can_change(app, town, staff):
     cycle = make_cycle(town.municipality, phase="voting")
     form = staff.get(f"{BASE}/{cycle.id}/edit")
-    assert "Voting has opened" in text(form)
-    data = {
-        name: field_value(form, name)
-        for name in ("title", "year", "voting_opens_at", "voting_closes_at", "min_age")
-    }
-    data.update(residence="district", pool_access="own_district", verification="email")
+    page = text(form)
+    assert "Voting has opened" in page
+    # What can no longer change is shown as text, not as inputs that could only be refused.
+    html = form.get_data(as_text=True)
+    for name in ("min_age", "residence", "pool_access", "verification", "voting_opens_at"):
+        assert f'name="{name}"' not in html, name
+    assert "Settings that can no longer change" in page
+    assert "Minimum age of voters" in page and "An account with a confirmed email" in page
+    assert 'name="voting_closes_at"' in html  # it can still move later
+    data = {name: field_value(form, name) for name in ("title", "year", "voting_closes_at")}
     data["title"] = "Nový název"
     response = staff.post(f"{BASE}/{cycle.id}/edit", data)
     assert response.status_code == 302, text(response)
     db.session.refresh(cycle)
     assert cycle.title == "Nový název"
+    # A value sent anyway for a locked setting changes nothing.
     response = staff.post(f"{BASE}/{cycle.id}/edit", dict(data, min_age="18"))
-    assert response.status_code == 422
-    assert "Who may vote and when voting opens cannot change" in text(response)
-    assert 'id="min_age-error"' in response.get_data(as_text=True)
+    assert response.status_code == 302
     db.session.refresh(cycle)
     assert cycle.min_age == 15
+    # Once voting has closed, its closing time is shown as text too.
+    closed = make_cycle(town.municipality, phase="counting")
+    html = staff.get(f"{BASE}/{closed.id}/edit").get_data(as_text=True)
+    assert 'name="voting_closes_at"' not in html and 'name="title"' in html
+    response = staff.post(f"{BASE}/{closed.id}/edit", {"title": "Uzavřený", "year": "2031"})
+    assert response.status_code == 302, text(response)
 
 
 def test_a_polish_city_is_warned_below_half_a_percent_of_its_expenditure(app):

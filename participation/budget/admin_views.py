@@ -557,6 +557,10 @@ def delete_pool(cycle_id: int, pool_id: int):
     cycle = _cycle(cycle_id)
     pool = _pool(cycle, pool_id)
     form = ActionForm()
+    if request.method == "GET" and services.phase(cycle) != Phase.PREPARATION:
+        # No confirmation for what would be refused.
+        flash(_("Pools cannot change once voting has opened."), "error")
+        return redirect(url_for("budget_admin.cycle", cycle_id=cycle.id))
     if request.method == "POST":
         _valid_action()
         try:

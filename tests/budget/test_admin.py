@@ -340,6 +340,10 @@ def test_once_voting_opened_only_the_rule_changes_until_the_close(app, town, sta
     response = staff.post(f"{BASE}/{cycle.id}/pools/{d21.id}/edit", {"rule": "mes"})
     assert response.status_code == 422
     assert "choose the greedy rule" in text(response)
+    # No confirmation for a deletion that would be refused: back to the cycle, saying why.
+    response = staff.get(f"{BASE}/{cycle.id}/pools/{pool.id}/delete", follow_redirects=True)
+    assert "Delete the pool" not in text(response)
+    assert "Pools cannot change once voting has opened." in text(response)
 
     closed = make_cycle(town.municipality, phase="counting")
     closed_pool = make_pool(closed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileAllowed, FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -36,6 +36,7 @@ from participation.budget.models import (
     Verification,
 )
 from participation.core.forms import options
+from participation.ideas.forms import IMAGE_TYPES
 from participation.maps.forms import LocationFields
 
 METHOD_LABELS = {
@@ -301,6 +302,17 @@ class ProjectForm(LocationFields, FlaskForm):
         _l("Cost note"),
         validators=[Optional(), Length(max=5000)],
         description=_l("How the cost was estimated, e.g. the reviewer's note."),
+    )
+    # As an idea's: the same types, checks and words (services.add_project_images).
+    images = MultipleFileField(
+        _l("Images"),
+        validators=[FileAllowed(IMAGE_TYPES, _l("Upload a PNG, JPEG or WebP image."))],
+        description=_l("PNG, JPEG or WebP, at most 5 MB each. Location data in photos is removed."),
+    )
+    image_alt = StringField(
+        _l("What the images show"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("A short description for people who cannot see them."),
     )
     submit = SubmitField(_l("Save the project"))
 

@@ -108,6 +108,8 @@ ACTION_LABELS = {
     "project_changed": _l("Project changed"),
     "project_from_idea": _l("Project made from an idea"),
     "project_deleted": _l("Project deleted"),
+    "project_images_added": _l("Project images added"),
+    "project_image_removed": _l("Project image removed"),
     "register_imported": _l("Register of residents imported"),
     "codes_generated": _l("Voting codes generated"),
     "codes_shown": _l("Voting codes shown in clear for printing"),
@@ -696,7 +698,7 @@ def _save_project(cycle: Cycle, project: Project | None):
             form.pool.errors.append(_("Choose a pool."))
         elif place is not None:
             try:
-                project = services.save_project(
+                saved = services.save_project(
                     project,
                     cycle,
                     pool,
@@ -708,6 +710,16 @@ def _save_project(cycle: Cycle, project: Project | None):
                     cost=form.cost.data,
                     cost_note=form.cost_note.data or "",
                 )
+                services.add_project_images(
+                    saved,
+                    current_user,
+                    request.files.getlist(form.images.name),
+                    form.image_alt.data or "",
+                )
+            except services.ProjectImageError as error:
+                # Neither the project nor its changes are kept without the pictures.
+                db.session.rollback()
+                form.images.errors.append(str(error))
             except services.BudgetError as error:
                 form.title.errors.append(str(error))
             else:
@@ -724,7 +736,13 @@ def _save_project(cycle: Cycle, project: Project | None):
     )
     return (
         render_template(
-            "budget/admin/project_edit.html", cycle=cycle, project=project, form=form, map=widget
+            "budget/admin/project_edit.html",
+            cycle=cycle,
+            project=project,
+            form=form,
+            map=widget,
+            pictures=services.project_pictures(project) if project is not None else [],
+            images_max=services.PROJECT_IMAGES_MAX,
         ),
         status,
     )
@@ -775,6 +793,42 @@ def delete_project(cycle_id: int, project_id: int):
         button=_("Delete the project"),
         form=form,
         back=url_for("budget_admin.projects", cycle_id=cycle.id),
+    )
+
+
+@bp.route(
+    "/manage/<int:cycle_id>/projects/<int:project_id>/images/<int:image_id>/remove",
+    methods=["GET", "POST"],
+)
+@login_required
+def remove_project_image(cycle_id: int, project_id: int, image_id: int):
+    cycle = _cycle(cycle_id)
+    project = _project(cycle, project_id)
+    image = db.get_or_404(ProjectImage, image_id)
+    if image.project_id != project.id or image.implementation:
+        abort(404)
+    refused = _refuse_when_voting(cycle)
+    if refused:
+        return refused
+    back = url_for("budget_admin.edit_project", cycle_id=cycle.id, project_id=project.id)
+    form = ActionForm()
+    if request.method == "POST":
+        _valid_action()
+        try:
+            services.remove_project_image(image, current_user)
+        except services.BudgetError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(_("The image was removed."), "success")
+        return redirect(back)
+    return render_template(
+        "budget/admin/project_image_remove.html",
+        cycle=cycle,
+        project=project,
+        image=image,
+        form=form,
+        back=back,
     )
 
 

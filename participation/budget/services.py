@@ -595,6 +595,76 @@ def delete_project(project: Project, by: User | None) -> None:
     db.session.flush()
 
 
+# The pictures of a project before the vote (copies of its idea's included; photos of
+# the implementation are not counted). An idea has at most 10 (ideas' max_images).
+PROJECT_IMAGES_MAX = 10
+
+
+class ProjectImageError(BudgetError):
+    """The uploaded pictures cannot be added (a file, or how many); nothing was stored."""
+
+
+def project_pictures(project: Project) -> list[ProjectImage]:
+    """The project's pictures: from its idea or added by staff, not implementation photos."""
+    return [image for image in project.images if not image.implementation]
+
+
+def add_project_images(
+    project: Project, by: User | None, files: Iterable[FileStorage], alt: str = ""
+) -> list[ProjectImage]:
+    """Add pictures to a project in preparation, each checked and re-encoded like every
+    upload; all of them or none (a refused file leaves no file and no row)."""
+    _check_preparation(project.cycle, _("Projects cannot change once voting has opened."))
+    files = [upload for upload in files if upload and upload.filename]
+    if not files:
+        return []
+    if len(project_pictures(project)) + len(files) > PROJECT_IMAGES_MAX:
+        raise ProjectImageError(
+            ngettext(
+                "A project may have at most %(num)d image.",
+                "A project may have at most %(num)d images.",
+                PROJECT_IMAGES_MAX,
+            )
+        )
+    stored: list[tuple[str, str]] = []
+    try:
+        for upload in files:
+            name = uploads.save_image(upload, IMAGE_FOLDER, IMAGE_MAX_BYTES, IMAGE_MAX_SIDE)
+            stored.append((name, uploads.thumbnail(IMAGE_FOLDER, name, THUMBNAIL_SIDE)))
+    except uploads.UploadError as error:
+        for name, thumb in stored:
+            uploads.remove_file(IMAGE_FOLDER, name)
+            uploads.remove_file(IMAGE_FOLDER, thumb)
+        raise ProjectImageError(str(error)) from None
+    start = max((image.position for image in project.images), default=-1) + 1
+    added = [
+        ProjectImage(filename=name, thumbnail=thumb, alt=alt.strip()[:200], position=position)
+        for position, (name, thumb) in enumerate(stored, start=start)
+    ]
+    project.images.extend(added)
+    db.session.flush()
+    audit(
+        project.cycle,
+        by,
+        "project_images_added",
+        project=project.id,
+        images=[image.id for image in added],
+    )
+    return added
+
+
+def remove_project_image(image: ProjectImage, by: User | None) -> None:
+    """Remove a picture of a project in preparation, its files with it. (Photos of the
+    implementation come after the results, when the check below refuses.)"""
+    project = image.project
+    _check_preparation(project.cycle, _("Projects cannot change once voting has opened."))
+    project.images.remove(image)
+    db.session.flush()
+    uploads.remove_file(IMAGE_FOLDER, image.filename)
+    uploads.remove_file(IMAGE_FOLDER, image.thumbnail)
+    audit(project.cycle, by, "project_image_removed", project=project.id, image=image.id)
+
+
 def ideas_for_projects(cycle: Cycle) -> list[tuple[Idea, Decimal | None]]:
     """The accepted ideas of the cycle's call that are not yet its projects, each with
     the cost estimate of its latest review (for staff to confirm or change)."""

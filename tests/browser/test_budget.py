@@ -19,10 +19,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from participation.budget import services as budget_services
 from participation.budget.demo import PAST_TITLE
@@ -31,6 +33,7 @@ from participation.budget.models import (
     Method,
     Pool,
     PoolAccess,
+    Project,
     Residence,
     Rule,
     Verification,
@@ -52,6 +55,7 @@ from tests.browser.helpers import (
 )
 from tests.conftest import axe_violations
 from tests.factories import make_call, make_idea
+from tests.ideas.helpers import png_with_text
 
 pytestmark = pytest.mark.browser
 
@@ -805,6 +809,22 @@ class Survey:
         assert any(u.startswith(TILE_HOST + "/") for u in requested)
 
 
+def _pictured_project(app, cycle_id: int) -> tuple[int, int]:
+    """A project of the cycle in preparation with a picture (added once, by the service),
+    and the picture's id."""
+    with app.app_context():
+        cycle = db.session.get(Cycle, cycle_id)
+        project = next(
+            p for pool in cycle.pools for p in pool.projects if p.title == "Stojany na kola"
+        )
+        pictures = budget_services.project_pictures(project)
+        if not pictures:
+            upload = FileStorage(BytesIO(png_with_text((300, 200))), filename="stojany.png")
+            pictures = budget_services.add_project_images(project, None, [upload], "Stojany")
+            db.session.commit()
+        return project.id, pictures[0].id
+
+
 def _demo_cycles(app) -> tuple[int, int]:
     """The demo town's cycle with published results and its first winning project."""
     with app.app_context():
@@ -920,6 +940,17 @@ def test_staff_budget_pages_are_accessible(people, town, browser_app, live_serve
     survey.visit(page, f"{base}/{prep}/projects/new", "new project form with the picker")
     expect(page.locator(".leaflet-container")).to_be_visible()
     survey.visit(page, f"{base}/{prep}/projects/from-ideas", "projects from ideas")
+    project_id, image_id = _pictured_project(browser_app, prep)
+    edit = f"{base}/{prep}/projects/{project_id}/edit"
+    survey.visit(page, edit, "project form with a picture")
+    survey.visit(page, f"{base}/{prep}/projects/{project_id}/images/{image_id}/remove", "remove")
+    page.goto(edit)
+    page.locator("#images").set_input_files(
+        files=[{"name": "plan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7"}]
+    )
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    survey.check(page, "project form with a refused file")
     survey.visit(page, f"{base}/{prep}/pools/{town.preparation_pool}/pabulib", "Pabulib import")
 
     register = town.cycles[Verification.REGISTER]
@@ -946,3 +977,48 @@ def test_staff_budget_pages_are_accessible(people, town, browser_app, live_serve
     survey.visit(page, f"{demo}/{past}/implementation", "implementation")
     survey.visit(page, f"{demo}/{past}/implementation/{winner}", "a project's implementation")
     survey.assert_clean(people.requested, live_server.url)
+
+
+# --- 7. pictures of a project entered directly ------------------------------------------------
+
+
+def test_staff_add_a_picture_that_the_public_page_shows_and_remove_it(
+    people, town, browser_app, live_server
+):
+    """Without JavaScript: a coordinator adds a picture to a project in preparation, sees
+    it on the project's public page, then removes it after the confirmation page."""
+    staff = as_person(people, town.coordinator, javascript=False)
+    staff.goto(f"{town.base}/manage/{town.preparation}/projects")
+    # The accessibility tests leave this coordinator in Czech or Polish.
+    staff.get_by_role("banner").get_by_role("button", name="English").click()
+    expect(staff.locator("html")).to_have_attribute("lang", "en")
+    staff.get_by_role("link", name=re.compile(r"^Edit\s*Knihobudka$")).click()
+    expect(heading(staff)).to_have_text("Edit the project")
+    staff.get_by_label(re.compile(r"^Images")).set_input_files(
+        files=[{"name": "knihobudka.png", "mimeType": "image/png", "buffer": png_with_text()}]
+    )
+    staff.get_by_label("What the images show").fill("Knihobudka u zastávky")
+    staff.get_by_role("button", name="Save the project").click()
+    expect(flash(staff, "The project is saved.")).to_be_visible()
+
+    with browser_app.app_context():
+        project_id = db.session.scalar(
+            select(Project.id).where(
+                Project.cycle_id == town.preparation, Project.title == "Knihobudka"
+            )
+        )
+    staff.goto(f"{town.base}/projects/{project_id}")
+    picture = staff.get_by_role("img", name="Knihobudka u zastávky")
+    expect(picture).to_be_visible()
+    assert picture.evaluate("img => img.complete && img.naturalWidth") > 0  # really served
+
+    staff.goto(f"{town.base}/manage/{town.preparation}/projects/{project_id}/edit")
+    expect(staff.get_by_text("Images of the project: 1 of 10.")).to_be_visible()
+    staff.get_by_role("link", name="Remove image 1").click()
+    expect(heading(staff)).to_have_text("Remove this image of “Knihobudka”?")
+    staff.get_by_role("main").get_by_role("button", name="Remove image").click()
+    expect(flash(staff, "The image was removed.")).to_be_visible()
+    expect(staff.get_by_role("img", name="Knihobudka u zastávky")).to_have_count(0)
+    staff.goto(f"{town.base}/projects/{project_id}")
+    expect(staff.get_by_role("img", name="Knihobudka u zastávky")).to_have_count(0)
+    assert foreign_requests(people.requested, live_server.url) == []

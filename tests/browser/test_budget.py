@@ -682,15 +682,16 @@ def test_a_resident_votes_without_javascript_by_the_register(people, town, live_
 
 
 def test_a_problem_about_one_project_is_said_beside_it(people, town, live_server):
-    """Points over a project's cap and below zero: "Check my ballot" marks each box and
-    says beside it what is wrong, and the list at the top names the project, its link
-    taking the focus to the box; what was typed stays."""
+    """Points over a project's cap and below zero: the running total warns at once;
+    "Check my ballot" marks each box and says beside it what is wrong, and the list at
+    the top names the project, its link taking the focus to the box; what was typed stays."""
     page = people()
     identify_by_code(page, town, town.code())
     page.get_by_role("link", name="Vote in Jih").click()
     books = page.get_by_label("Points for Knihobudka")
     bins = page.get_by_label("Points for Koše na tříděný odpad")
     books.fill("6")
+    expect(total(page)).to_have_text("Points used: 6 of 10. That is more than you may give.")
     bins.fill("-1")
     page.get_by_role("button", name="Check my ballot").click()
     expect(books).to_have_attribute("aria-invalid", "true")
@@ -705,6 +706,14 @@ def test_a_problem_about_one_project_is_said_beside_it(people, town, live_server
     problems = page.get_by_role("alert")
     problems.get_by_role("link", name="Koše na tříděný odpad: Points cannot be negative.").click()
     expect(bins).to_be_focused()
+
+    # Approval: more projects than the pool's three, said at once too.
+    city = town.pools[Verification.CODE][Method.APPROVAL]
+    page.goto(f"{town.base}/{town.cycles[Verification.CODE]}/vote/{city}")
+    for title in ("Lavičky u řeky", "Stromy v ulicích", "Hřiště u školy", "Pítko na náměstí"):
+        page.get_by_label(title).check()
+    expect(total(page)).to_contain_text("Projects chosen: 4.")
+    expect(total(page)).to_contain_text("That is more than you may give.")
     assert foreign_requests(people.requested, live_server.url) == []
 
 

@@ -1201,8 +1201,9 @@ def ballot_rules(municipality: Municipality, cycle_id: int, pool_id: int) -> Bal
     )
 
 
-def problem_message(error: voting.Error, currency: str) -> str:
-    """A ballot problem in the voter's words."""
+def problem_message(error: voting.Error, currency: str, method: str = "") -> str:
+    """A ballot problem in the voter's words (``method``: the pool's, for a value it does
+    not allow). One about a project does not name it: :class:`BallotProblem` does."""
     params = error.params
     match error.problem:
         case Problem.EMPTY:
@@ -1224,6 +1225,12 @@ def problem_message(error: voting.Error, currency: str) -> str:
         case Problem.TOO_MANY_PROJECTS:
             return _("Choose at most %(max)d projects.", max=params["max"])
         case Problem.BAD_VALUE:
+            if method == "points":
+                return _("Points cannot be negative.")
+            if method == "d21":
+                return _("Choose a plus vote, a minus vote or no vote.")
+            if method in ("approval", "k_approval"):
+                return _("Choose the project or leave it out.")
             return _("The ballot has a value this voting method does not allow.")
         case Problem.TOO_MANY_POINTS:
             return _(
@@ -1232,14 +1239,43 @@ def problem_message(error: voting.Error, currency: str) -> str:
                 max=params["max"],
             )
         case Problem.OVER_POINTS_CAP:
-            return _("Give at most %(cap)d points to one project.", cap=params["cap"])
+            cap = params["cap"]
+            return ngettext(
+                "At most %(num)d point per project.", "At most %(num)d points per project.", cap
+            )
         case Problem.TOO_MANY_PLUS:
             return _("You have at most %(max)d plus votes.", max=params["max"])
         case Problem.TOO_MANY_MINUS:
             return _("You have at most %(max)d minus votes.", max=params["max"])
         case Problem.MINUS_TOO_EARLY:
             return _("A minus vote needs at least two plus votes first.")
+        case Problem.MINUS_NOT_ALLOWED:
+            return _("This pool has no minus votes.")
     raise ValueError(f"unknown ballot problem {error.problem!r}")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class BallotProblem:
+    """One problem of a refused ballot: ``message`` in the voter's words; ``project_id``
+    and ``project_title`` when it is about one project of the pool (its control shows the
+    message beside it), else None and "" (the whole ballot)."""
+
+    message: str
+    project_id: int | None = None
+    project_title: str = ""
+
+    def __str__(self) -> str:
+        """The problem as a list of them says it, naming the project it is about."""
+        return f"{self.project_title}: {self.message}" if self.project_title else self.message
+
+
+class BallotRefused(BudgetError):
+    """A ballot the voting method does not allow; ``problems`` says which projects."""
+
+    def __init__(self, problems: Sequence[BallotProblem]):
+        self.problems = list(problems)
+        messages = [str(p) for p in self.problems]
+        super().__init__(" ".join(messages), messages)
 
 
 def _clean_values(values: Mapping) -> dict[int, int]:
@@ -1252,7 +1288,8 @@ def _clean_values(values: Mapping) -> dict[int, int]:
 def check_values(
     pool: Pool, values: Mapping, costs: Mapping[int, Decimal] | None = None
 ) -> dict[int, int]:
-    """The ballot's non-zero values, or ``BudgetError`` with every problem in ``messages``.
+    """The ballot's non-zero values, or ``BallotRefused`` with every problem (a
+    ``BudgetError``: ``messages`` name the project each is about).
     ``costs`` are the pool's (:func:`ballot_pool`), loaded here when not given."""
     return _checked(
         pool_spec(pool), pool.currency, pool_costs(pool) if costs is None else costs, values
@@ -1265,8 +1302,20 @@ def _checked(
     cleaned = _clean_values(values)
     errors = voting.check_ballot(spec, cleaned, costs)
     if errors:
-        messages = [problem_message(e, currency) for e in errors]
-        raise BudgetError(" ".join(messages), messages)
+        # Titles of the pool's own projects only: an id from elsewhere names nothing.
+        ids = {e.project for e in errors if e.project in costs}
+        query = select(Project.id, Project.title).where(Project.id.in_(ids))
+        titles = {row.id: row.title for row in db.session.execute(query)} if ids else {}
+        raise BallotRefused(
+            [
+                BallotProblem(
+                    problem_message(e, currency, spec.method),
+                    e.project if e.project in titles else None,
+                    titles.get(e.project, ""),
+                )
+                for e in errors
+            ]
+        )
     return cleaned
 
 

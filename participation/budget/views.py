@@ -696,7 +696,14 @@ def _ballot_page(
     words = (source.get("q") or "").strip()
     category = source.get("category") or ""
     district = source.get("district") or ""
-    shown = _filter_projects(projects, "", category, district, words)
+    problems = list(problems)
+    # What is wrong with one project is said beside its control: shown whatever the filters.
+    by_project: dict[int, list[str]] = {}
+    for problem in problems:
+        if problem.project_id is not None:
+            by_project.setdefault(problem.project_id, []).append(problem.message)
+    filtered = {p.id for p in _filter_projects(projects, "", category, district, words)}
+    shown = [p for p in projects if p.id in filtered or p.id in by_project]
     shown_ids = {p.id for p in shown}
     form = BallotForm()
     form.receipt.data = receipt
@@ -716,7 +723,8 @@ def _ballot_page(
             ],
             districts=_districts_of(projects),
             summary=summary,
-            problems=list(problems),
+            problems=problems,
+            project_problems=by_project,
             valid=valid,
             who_first=who_first,
             form=form,
@@ -770,14 +778,17 @@ def _handle_ballot(cycle: Cycle, pool: Pool, action_url: str, cast, receipt: str
     numbers, bad = as_numbers(raw)
     if costs is None:
         costs = services.pool_costs(pool)
-    problems: list[str] = []
+    problems: list[services.BallotProblem] = []
     if bad:
-        problems.append(_("Enter whole numbers only."))
+        titles = {p.id: p.title for p in pool.projects}
+        problems = [
+            services.BallotProblem(_("Enter whole numbers only."), p, titles[p]) for p in bad
+        ]
     else:
         try:
             services.check_values(pool, numbers, costs)
         except services.BudgetError as refusal:
-            problems = refusal.messages
+            problems = _ballot_problems(refusal)
     summary = voting.summarize({p: v for p, v in numbers.items() if v}, costs)
     if action == "check" or problems:
         return _ballot_page(
@@ -794,6 +805,13 @@ def _handle_ballot(cycle: Cycle, pool: Pool, action_url: str, cast, receipt: str
     return _review_page(cycle, pool, numbers, summary, action_url, receipt)
 
 
+def _ballot_problems(refusal: services.BudgetError) -> list[services.BallotProblem]:
+    """Each problem of a refused ballot, with the project it is about where there is one."""
+    if isinstance(refusal, services.BallotRefused):
+        return refusal.problems
+    return [services.BallotProblem(message) for message in refusal.messages]
+
+
 def _refused(cycle: Cycle, pool: Pool, numbers, refusal, action_url: str, receipt: str = ""):
     """A cast the service refused: closed voting on its own page; a problem with the
     ballot on the ballot, every choice kept."""
@@ -805,7 +823,7 @@ def _refused(cycle: Cycle, pool: Pool, numbers, refusal, action_url: str, receip
         {p: str(v) for p, v in numbers.items()},
         action_url=action_url,
         receipt=receipt,
-        problems=refusal.messages,
+        problems=_ballot_problems(refusal),
         status=422,
     )
 

@@ -65,23 +65,29 @@ class PoolSpec:
 
 
 class Problem(enum.StrEnum):
+    """What is wrong with a ballot. Those marked "one project" come with the project's
+    id in :attr:`Error.project`, one error a project; the others are about the whole
+    ballot (``project`` is None)."""
+
     EMPTY = "empty"
-    UNKNOWN_PROJECT = "unknown_project"
+    UNKNOWN_PROJECT = "unknown_project"  # one project (an id not in the pool)
     OVER_BUDGET = "over_budget"  # params: total, amount
     UNDER_MIN_SHARE = "under_min_share"  # params: total, minimum
     TOO_MANY_PROJECTS = "too_many_projects"  # params: max
-    BAD_VALUE = "bad_value"
+    BAD_VALUE = "bad_value"  # one project; params: value (not 1, negative points, not +-1)
     TOO_MANY_POINTS = "too_many_points"  # params: used, max
-    OVER_POINTS_CAP = "over_points_cap"  # params: cap
+    OVER_POINTS_CAP = "over_points_cap"  # one project; params: cap, value
     TOO_MANY_PLUS = "too_many_plus"  # params: max
     TOO_MANY_MINUS = "too_many_minus"  # params: max
     MINUS_TOO_EARLY = "minus_too_early"  # a minus vote needs two plus votes first
+    MINUS_NOT_ALLOWED = "minus_not_allowed"  # one project: the pool has no minus votes
 
 
 @dataclass(frozen=True)
 class Error:
     problem: Problem
     params: Mapping[str, object] = field(default_factory=dict)
+    project: int | None = None  # the project it is about; None: the whole ballot
 
 
 @dataclass(frozen=True)
@@ -106,22 +112,54 @@ def summarize(values: Mapping[int, int], costs: Mapping[int, Decimal]) -> Summar
     )
 
 
+def _project_errors(spec: PoolSpec, values: Mapping[int, int]) -> list[Error]:
+    """What is wrong with each project's value on its own (``values`` non-zero), in the
+    order of ``values``: one the method does not allow, or over the points cap."""
+    errors = []
+    for project, value in values.items():
+        if spec.method in ("approval", "k_approval"):
+            bad = value != 1
+        elif spec.method == "points":
+            bad = value < 0
+            if spec.points_cap and value > spec.points_cap:
+                errors.append(
+                    Error(
+                        Problem.OVER_POINTS_CAP, {"cap": spec.points_cap, "value": value}, project
+                    )
+                )
+        elif spec.method == "d21":
+            if value == -1 and not spec.minus_votes:
+                errors.append(Error(Problem.MINUS_NOT_ALLOWED, project=project))
+                continue
+            bad = value not in (1, -1)
+        else:
+            raise ValueError(f"unknown voting method {spec.method!r}")
+        if bad:
+            errors.append(Error(Problem.BAD_VALUE, {"value": value}, project=project))
+    return errors
+
+
 def check_ballot(
     spec: PoolSpec, values: Mapping[int, int], costs: Mapping[int, Decimal]
 ) -> list[Error]:
     """Check a ballot: ``values`` maps project ids to 1 (approval), points, or +1/-1
-    (D21); ``costs`` are the pool's projects. Returns every problem (empty: valid)."""
+    (D21); ``costs`` are the pool's projects. Returns every problem (empty: valid): those
+    of the whole ballot first, then those about one project, in the order of ``values``.
+
+    A project not in the pool is reported alone; a value the method does not allow with
+    the other projects' problems only: totals of such a ballot mean nothing."""
     errors: list[Error] = []
     if not values or all(v == 0 for v in values.values()):
         return [Error(Problem.EMPTY)]
-    if any(p not in costs for p in values):
-        return [Error(Problem.UNKNOWN_PROJECT)]
+    unknown = [p for p in values if p not in costs]
+    if unknown:  # no control on the page to show it beside: one is enough, the first by id
+        return [Error(Problem.UNKNOWN_PROJECT, project=min(unknown))]
     values = {p: v for p, v in values.items() if v != 0}
+    per_project = _project_errors(spec, values)
+    if any(e.problem != Problem.OVER_POINTS_CAP for e in per_project):
+        return per_project
     summary = summarize(values, costs)
     method = spec.method
-    if method in ("approval", "k_approval"):
-        if any(v != 1 for v in values.values()):
-            return [Error(Problem.BAD_VALUE)]
     if method == "approval":
         if summary.total_cost > spec.amount:
             errors.append(
@@ -141,17 +179,11 @@ def check_ballot(
         if spec.k and summary.projects > spec.k:
             errors.append(Error(Problem.TOO_MANY_PROJECTS, {"max": spec.k}))
     elif method == "points":
-        if any(v < 0 for v in values.values()):
-            return [Error(Problem.BAD_VALUE)]
         if spec.points and summary.points_used > spec.points:
             errors.append(
                 Error(Problem.TOO_MANY_POINTS, {"used": summary.points_used, "max": spec.points})
             )
-        if spec.points_cap and any(v > spec.points_cap for v in values.values()):
-            errors.append(Error(Problem.OVER_POINTS_CAP, {"cap": spec.points_cap}))
-    elif method == "d21":
-        if any(v not in (1, -1) for v in values.values()):
-            return [Error(Problem.BAD_VALUE)]
+    else:  # d21 (_project_errors refused any other method)
         plus_max = spec.plus_votes or 0
         minus_max = spec.minus_votes or 0
         if summary.plus_used > plus_max:
@@ -160,9 +192,7 @@ def check_ballot(
             errors.append(Error(Problem.TOO_MANY_MINUS, {"max": minus_max}))
         if summary.minus_used and summary.plus_used < 2:
             errors.append(Error(Problem.MINUS_TOO_EARLY))
-    else:
-        raise ValueError(f"unknown voting method {method!r}")
-    return errors
+    return errors + per_project
 
 
 def age_on(birth_year: int, on: datetime) -> int:

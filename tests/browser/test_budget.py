@@ -685,6 +685,42 @@ def test_a_resident_votes_without_javascript_by_the_register(people, town, live_
     assert foreign_requests(people.requested, live_server.url) == []
 
 
+def test_a_problem_about_one_project_is_said_beside_it(people, town, live_server):
+    """Points over a project's cap and below zero: the running total warns at once;
+    "Check my ballot" marks each box and says beside it what is wrong, and the list at
+    the top names the project, its link taking the focus to the box; what was typed stays."""
+    page = people()
+    identify_by_code(page, town, town.code())
+    page.get_by_role("link", name="Vote in Jih").click()
+    books = page.get_by_label("Points for Knihobudka")
+    bins = page.get_by_label("Points for Koše na tříděný odpad")
+    books.fill("6")
+    expect(total(page)).to_have_text("Points used: 6 of 10. That is more than you may give.")
+    bins.fill("-1")
+    page.get_by_role("button", name="Check my ballot").click()
+    expect(books).to_have_attribute("aria-invalid", "true")
+    expect(books).to_have_accessible_description(re.compile("At most 5 points per project."))
+    expect(bins).to_have_attribute("aria-invalid", "true")
+    expect(bins).to_have_accessible_description(re.compile("Points cannot be negative."))
+    expect(page.get_by_label("Points for Komunitní kompostér")).not_to_have_attribute(
+        "aria-invalid", "true"
+    )
+    expect(books).to_have_value("6")
+    expect(bins).to_have_value("-1")
+    problems = page.get_by_role("alert")
+    problems.get_by_role("link", name="Koše na tříděný odpad: Points cannot be negative.").click()
+    expect(bins).to_be_focused()
+
+    # Approval: more projects than the pool's three, said at once too.
+    city = town.pools[Verification.CODE][Method.APPROVAL]
+    page.goto(f"{town.base}/{town.cycles[Verification.CODE]}/vote/{city}")
+    for title in ("Lavičky u řeky", "Stromy v ulicích", "Hřiště u školy", "Pítko na náměstí"):
+        page.get_by_label(title).check()
+    expect(total(page)).to_contain_text("Projects chosen: 4.")
+    expect(total(page)).to_contain_text("That is more than you may give.")
+    assert foreign_requests(people.requested, live_server.url) == []
+
+
 # --- 4. paper ballots ---------------------------------------------------------------------------
 
 
@@ -881,6 +917,13 @@ def test_public_budget_pages_are_accessible(people, town, browser_app, live_serv
     pools = town.pools[Verification.EMAIL]
     for method, pool_id in pools.items():
         survey.visit(page, f"{town.base}/{email_cycle}/vote/{pool_id}", f"ballot: {method}")
+    # Points with a problem beside a project (over its cap), from the server.
+    page.goto(f"{town.base}/{email_cycle}/vote/{pools[Method.POINTS]}")
+    page.locator(".ballot-project input").first.fill("6")
+    page.locator("button[value=check]").click()
+    expect(page.locator(".ballot-project [aria-invalid=true]")).to_have_count(1)
+    survey.check(page, "ballot with a problem beside a project")
+    page.goto(f"{town.base}/{email_cycle}/vote/{pools[Method.D21]}")
     # D21 with a problem (a minus vote first), from the server.
     page.locator("input[type=radio][value='-1']").first.check()
     page.locator("button[value=check]").click()

@@ -20,7 +20,7 @@ from participation.core import services as core_services
 from participation.core.models import utcnow
 from participation.extensions import db
 from tests.factories import make_cycle, make_pool, make_project, make_user
-from tests.ideas.helpers import Browser
+from tests.ideas.helpers import Browser, elements
 from tests.ideas.helpers import text as page_text
 
 THIS_YEAR = utcnow().year
@@ -356,7 +356,7 @@ def test_a_register_voter_gives_points_and_the_identifier_is_never_kept(app, tow
     assert 'type="number"' in html and 'max="3"' in html
     # Over the cap and a word instead of a number: told, and kept as typed.
     response = voter.post(ballot_url(cycle, pool), {"action": "check", f"p-{a.id}": "4"})
-    assert "Give at most 3 points to one project." in page_text(response)
+    assert "Bod A: At most 3 points per project." in page_text(response)
     assert checked(response, a, "4")
     response = voter.post(
         ballot_url(cycle, pool), {"action": "check", f"p-{a.id}": "3", f"p-{b.id}": "tři"}
@@ -376,6 +376,93 @@ def test_a_register_voter_gives_points_and_the_identifier_is_never_kept(app, tow
     [stored] = db.session.scalars(select(Ballot).where(Ballot.pool_id == pool.id))
     assert sorted(line.value for line in stored.lines) == [1, 3, 3, 3]
     assert_nowhere(voter, "8001011234", "800101/1234")
+
+
+def control(response, control_id: str) -> dict:
+    """The attributes of the element with this id (one, as ids are unique)."""
+    [attrs] = [a for _tag, a in elements(response) if a.get("id") == control_id]
+    return attrs
+
+
+def said_beside(response, project) -> str | None:
+    """The problem shown beside the project's control, as read (without markup)."""
+    page = page_text(response)
+    match = re.search(rf'<p class="error" id="p-{project.id}-error">(.*?)</p>', page, re.S)
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip() if match else None
+
+
+def summary_links(response) -> list[tuple[str, str]]:
+    """(target, text) of each link in the list of problems at the top."""
+    page = page_text(response)
+    summary = re.search(r'<div class="error-summary".*?</div>', page, re.S)
+    assert summary, "no list of problems"
+    return re.findall(r'<a href="#([^"]+)">([^<]*)</a>', summary.group(0))
+
+
+def test_a_problem_about_one_project_is_beside_its_control_and_linked_from_the_top(
+    app, town, register_cycle
+):
+    cycle, pool, (a, b, c, d) = register_cycle
+    voter = Browser(app)
+    assert voter.post(vote_url(cycle), {"identifier": "800101/1234"}).status_code == 302
+    sent = {f"p-{a.id}": "4", f"p-{b.id}": "-1", f"p-{c.id}": "2"}
+    # "Check my ballot" with a filter that hides A and B: shown all the same.
+    response = voter.post(ballot_url(cycle, pool), {"action": "check", "q": "Bod C", **sent})
+    refusals = ((response, 200), (cast(voter, cycle, pool, sent), 422))  # and the cast's
+    for refused, status in refusals:
+        assert refused.status_code == status
+        for project, said in (
+            (a, "Error: At most 3 points per project."),
+            (b, "Error: Points cannot be negative."),
+        ):
+            attrs = control(refused, f"p-{project.id}")
+            assert attrs.get("aria-invalid") == "true"
+            assert f"p-{project.id}-error" in attrs["aria-describedby"].split()
+            assert said_beside(refused, project) == said
+        assert "aria-invalid" not in control(refused, f"p-{c.id}")
+        assert said_beside(refused, c) is None
+        assert summary_links(refused) == [
+            (f"p-{a.id}", "Bod A: At most 3 points per project."),
+            (f"p-{b.id}", "Bod B: Points cannot be negative."),
+        ]
+        assert checked(refused, a, "4") and checked(refused, b, "-1") and checked(refused, c, "2")
+    assert count_ballots(pool) == 0
+
+    # A word instead of a number: beside its project too, kept as typed.
+    response = voter.post(ballot_url(cycle, pool), {"action": "check", f"p-{d.id}": "tři"})
+    assert control(response, f"p-{d.id}").get("aria-invalid") == "true"
+    assert said_beside(response, d) == "Error: Enter whole numbers only."
+    assert summary_links(response) == [(f"p-{d.id}", "Bod D: Enter whole numbers only.")]
+    assert checked(response, d, "tři")
+
+    # What is about the whole ballot stays at the top, no control marked.
+    too_many = {f"p-{p.id}": "3" for p in (a, b, c, d)}
+    response = voter.post(ballot_url(cycle, pool), {"action": "check", **too_many})
+    assert "You gave 12 points; you have 10." in page_text(response)
+    assert summary_links(response) == []
+    assert not [x for _tag, x in elements(response) if "aria-invalid" in x]
+
+
+def test_a_minus_vote_in_a_pool_without_minus_votes_is_beside_its_project(app, town):
+    cycle = make_cycle(town.municipality, verification=Verification.CODE)
+    pool = make_pool(cycle, method="d21", plus_votes=3, minus_votes=0, amount=Decimal("900"))
+    a, b, c = (make_project(pool, cost="100", title=f"D21 {n}") for n in "ABC")
+    db.session.refresh(cycle)
+    [code] = s.generate_voting_codes(cycle, 1, "d21", None)
+    voter = Browser(app)
+    voter.post(vote_url(cycle), {"code": code})
+    sent = {f"p-{a.id}": "1", f"p-{b.id}": "1", f"p-{c.id}": "-1"}
+    response = voter.post(ballot_url(cycle, pool), {"action": "check", **sent})
+    assert said_beside(response, c) == "Error: This pool has no minus votes."
+    for choice in ("none", "plus"):
+        assert control(response, f"p-{c.id}-{choice}").get("aria-invalid") == "true"
+        assert "aria-invalid" not in control(response, f"p-{a.id}-{choice}")
+    [fieldset] = [
+        x for tag, x in elements(response) if tag == "fieldset" and f"p-{c.id}-cost" in str(x)
+    ]
+    assert f"p-{c.id}-error" in fieldset["aria-describedby"].split()
+    assert summary_links(response) == [(f"p-{c.id}-none", "D21 C: This pool has no minus votes.")]
+    assert checked(response, a, "1") and checked(response, b, "1")
 
 
 # --- D21 -----------------------------------------------------------------------------------------
@@ -401,6 +488,7 @@ def test_a_d21_ballot_refuses_a_minus_vote_before_two_plus_votes(app, town):
     response = voter.post(ballot_url(cycle, pool), {"action": "check", **early})
     page = page_text(response)
     assert "A minus vote needs at least two plus votes first." in page
+    assert "aria-invalid" not in page  # about the whole ballot, not one project
     assert "Plus votes used: 1 of 3. Minus votes used: 1 of 1." in page
     assert checked(response, a, "1") and checked(response, b, "-1") and checked(response, c, "")
     response = cast(voter, cycle, pool, early)

@@ -161,12 +161,12 @@ PROBLEM_CASES = [
         {0: 1, 1: 1, 2: 1},
         ["more than the pool's", "at most 1 projects"],
     ),
-    ("approval", {}, {0: 2}, ["does not allow"]),
+    ("approval", {}, {0: 2}, ["Choose the project or leave it out."]),
     ("approval", {}, {99: 1}, ["not in this pool"]),
     ("k_approval", {"k": 1}, {0: 1, 1: 1}, ["at most 1 projects"]),
     ("points", {"points": 4}, {0: 3, 1: 2}, ["You gave 5 points; you have 4."]),
-    ("points", {"points": 10, "points_cap": 2}, {0: 3}, ["at most 2 points to one project"]),
-    ("points", {"points": 10}, {0: -1}, ["does not allow"]),
+    ("points", {"points": 10, "points_cap": 2}, {0: 3}, ["At most 2 points per project."]),
+    ("points", {"points": 10}, {0: -1}, ["Points cannot be negative."]),
     ("d21", {"plus_votes": 2, "minus_votes": 1}, {0: 1, 1: 1, 2: 1}, ["at most 2 plus votes"]),
     (
         "d21",
@@ -175,7 +175,8 @@ PROBLEM_CASES = [
         ["at most 1 minus votes", "two plus votes first"],
     ),
     ("d21", {"plus_votes": 2, "minus_votes": 1}, {0: 1, 1: -1}, ["two plus votes first"]),
-    ("d21", {"plus_votes": 2, "minus_votes": 1}, {0: 2}, ["does not allow"]),
+    ("d21", {"plus_votes": 2, "minus_votes": 1}, {0: 2}, ["a minus vote or no vote"]),
+    ("d21", {"plus_votes": 3, "minus_votes": 0}, {0: 1, 1: 1, 2: -1}, ["no minus votes"]),
 ]
 
 
@@ -194,6 +195,27 @@ def test_each_problem_is_refused_with_every_message(town, method, fields, ballot
     for message, fragment in zip(messages, expected, strict=True):
         assert fragment in message
     assert count(Voter) == 0 and count(Ballot) == 0
+
+
+def test_a_problem_about_one_project_names_it_and_another_pools_project_is_not_named(town):
+    cycle = make_cycle(town.municipality)
+    pool = make_pool(cycle, method="points", points=10, points_cap=5)
+    other = make_pool(cycle, name="Jiný")
+    bench, lamp = make_project(pool, title="Lavička"), make_project(pool, title="Lampa")
+    elsewhere = make_project(other, title="Cizí projekt")
+    db.session.refresh(cycle)
+    with pytest.raises(s.BallotRefused) as refused:
+        s.check_values(pool, {bench.id: -1, lamp.id: 2})
+    assert refused.value.messages == ["Lavička: Points cannot be negative."]
+    [problem] = refused.value.problems
+    assert (problem.project_id, problem.message) == (bench.id, "Points cannot be negative.")
+    with pytest.raises(s.BallotRefused) as refused:
+        s.check_values(pool, {bench.id: 6, lamp.id: 4})
+    assert refused.value.messages == ["Lavička: At most 5 points per project."]
+    with pytest.raises(s.BallotRefused) as refused:
+        s.check_values(pool, {elsewhere.id: 1})
+    assert refused.value.messages == ["The ballot names a project that is not in this pool."]
+    assert refused.value.problems[0].project_id is None
 
 
 def test_amounts_in_messages_are_money(town, email_cycle):

@@ -63,6 +63,45 @@ def test_d21_plus_and_minus():
     assert problems(spec, {1: 2}) == [Problem.BAD_VALUE]
 
 
+def errors(spec, values, costs=COSTS):
+    found = voting.check_ballot(spec, values, costs)
+    return [(e.problem, e.project, dict(e.params)) for e in found]
+
+
+def test_problems_about_one_project_name_it_every_one():
+    points = PoolSpec("points", Decimal("1000"), points=20, points_cap=5)
+    assert errors(points, {1: 6, 2: 1, 3: 7}) == [
+        (Problem.OVER_POINTS_CAP, 1, {"cap": 5, "value": 6}),
+        (Problem.OVER_POINTS_CAP, 3, {"cap": 5, "value": 7}),
+    ]
+    # The cap beside the whole ballot's points, which no one project is to blame for.
+    assert errors(points, {1: 6, 2: 5, 3: 5, 4: 5}) == [
+        (Problem.TOO_MANY_POINTS, None, {"used": 21, "max": 20}),
+        (Problem.OVER_POINTS_CAP, 1, {"cap": 5, "value": 6}),
+    ]
+    # A value the method does not allow: every project's problem, and none of the whole
+    # ballot's (its totals mean nothing).
+    assert errors(points, {1: -1, 2: 9, 3: -2, 4: 30}) == [
+        (Problem.BAD_VALUE, 1, {"value": -1}),
+        (Problem.OVER_POINTS_CAP, 2, {"cap": 5, "value": 9}),
+        (Problem.BAD_VALUE, 3, {"value": -2}),
+        (Problem.OVER_POINTS_CAP, 4, {"cap": 5, "value": 30}),
+    ]
+    approval = PoolSpec("approval", Decimal("100"))
+    assert errors(approval, {2: 1, 1: 2}) == [(Problem.BAD_VALUE, 1, {"value": 2})]
+    assert errors(approval, {9: 1, 1: 1, 8: 1}) == [(Problem.UNKNOWN_PROJECT, 8, {})]
+
+
+def test_d21_minus_votes_where_the_pool_has_none_are_about_each_project():
+    no_minus = PoolSpec("d21", Decimal("1000"), plus_votes=3, minus_votes=0)
+    assert errors(no_minus, {1: 1, 2: 1, 3: -1}) == [(Problem.MINUS_NOT_ALLOWED, 3, {})]
+    assert errors(no_minus, {1: 5}) == [(Problem.BAD_VALUE, 1, {"value": 5})]
+    # Minus votes before two plus votes are about the whole ballot.
+    spec = PoolSpec("d21", Decimal("1000"), plus_votes=3, minus_votes=1)
+    assert errors(spec, {1: 1, 3: -1}) == [(Problem.MINUS_TOO_EARLY, None, {})]
+    assert errors(spec, {1: 1, 2: 1, 3: -1, 4: -1}) == [(Problem.TOO_MANY_MINUS, None, {"max": 1})]
+
+
 def test_age_counts_by_year():
     assert voting.age_on(2011, T) == 15
     assert voting.age_on(2012, T) == 14

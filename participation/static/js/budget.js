@@ -20,6 +20,8 @@
     } catch (e) {
       money = { format: function (n) { return n.toFixed(2) + " " + data.currency; } };
     }
+    var cap = parseInt(data.cap, 10);
+    var maxProjects = parseInt(data.maxProjects, 10);
     var total = document.getElementById("ballot-total");
     var rows = Array.prototype.slice.call(form.querySelectorAll(".ballot-project"));
 
@@ -33,9 +35,10 @@
     }
 
     function update() {
-      var cost = 0, chosen = 0, points = 0, plus = 0, minus = 0;
+      var cost = 0, chosen = 0, points = 0, plus = 0, minus = 0, overCap = false;
       rows.forEach(function (row) {
         var v = valueOf(row);
+        if (cap && v > cap) overCap = true;
         if (v > 0) { cost += parseFloat(row.dataset.cost); chosen += 1; points += v; plus += 1; }
         if (v < 0) { minus += 1; }
       });
@@ -55,12 +58,14 @@
         text += " " + (cost <= amount
           ? fill(data.textLeft, { left: money.format(amount - cost) })
           : fill(data.textOver, { over: money.format(cost - amount) }));
+        over = chosen > maxProjects;
       } else if (method === "k_approval") {
         text = fill(data.textKApproval, { used: chosen, max: data.k });
         over = chosen > parseInt(data.k, 10);
       } else if (method === "points") {
         text = fill(data.textPoints, { used: points, max: data.points });
-        over = points > parseInt(data.points, 10);
+        // One project over the cap; "Check my ballot" says which.
+        over = points > parseInt(data.points, 10) || overCap;
       } else {
         text = fill(data.textD21, { plus: plus, plusMax: data.plus, minus: minus, minusMax: data.minus });
         over = plus > parseInt(data.plus, 10) || minus > parseInt(data.minus, 10);

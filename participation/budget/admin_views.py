@@ -649,6 +649,8 @@ def _save_project(cycle: Cycle, project: Project | None):
                     cost=form.cost.data,
                     cost_note=form.cost_note.data or "",
                 )
+            except services.WrongPlace as error:
+                (form.lat if place.lat is not None else form.district).errors.append(str(error))
             except services.BudgetError as error:
                 form.title.errors.append(str(error))
             else:

@@ -112,6 +112,8 @@ IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_MAX_SIDE = 1600
 THUMBNAIL_SIDE = 400
 RECEIPT_LENGTH = 16
+# The most the money columns (``models.MONEY``: 14 digits, 2 after the point) hold.
+MONEY_MAX = Decimal("999999999999.99")
 
 
 class BudgetError(ValueError):
@@ -121,6 +123,10 @@ class BudgetError(ValueError):
     def __init__(self, message: str, messages: Sequence[str] = ()):
         super().__init__(message)
         self.messages = list(messages) or [message]
+
+
+class WrongPlace(BudgetError):
+    """A project's place does not fit its pool (another district than the pool's)."""
 
 
 class AlreadyVoted(BudgetError):
@@ -233,6 +239,8 @@ def save_cycle(cycle: Cycle | None, municipality: Municipality, by: User | None,
     if min_age is not None and not 0 <= min_age <= 120:
         raise BudgetError(_("The minimum age must be between 0 and 120."))
     expenditure = fields.get("expenditure")
+    if expenditure is not None and not _storable(expenditure):
+        raise BudgetError(_("The expenditure is too large."))
     if expenditure is not None and expenditure < 0:
         raise BudgetError(_("The expenditure cannot be negative."))
     call_id = fields.get("idea_call_id")
@@ -315,6 +323,8 @@ def save_pool(
     method = Method(method)
     rule = Rule(values.get("rule") or Rule.GREEDY)
     amount = values.get("amount")
+    if amount is not None and not _storable(amount):
+        raise BudgetError(_("The pool's amount is too large."))
     if amount is None or amount <= 0:
         raise BudgetError(_("The pool's amount must be more than zero."))
     if method == Method.K_APPROVAL and not values.get("k"):
@@ -427,7 +437,14 @@ def _check_project_target(cycle: Cycle, pool: Pool, category: BudgetCategory | N
         raise BudgetError(_("Choose a category of this cycle."))
 
 
+def _storable(amount: Decimal) -> bool:
+    """Whether the money columns can hold ``amount`` (finite, at most ``MONEY_MAX``)."""
+    return Decimal(amount).is_finite() and abs(amount) <= MONEY_MAX
+
+
 def _check_cost(cost) -> None:
+    if cost is not None and not _storable(cost):
+        raise BudgetError(_("The cost is too large."))
     if cost is None or cost <= 0:
         raise BudgetError(_("The cost must be more than zero."))
 
@@ -457,6 +474,11 @@ def save_project(
     if place is not None and place.district is not None:
         if place.district.municipality_id != cycle.municipality_id:
             raise BudgetError(_("Choose a place in this municipality."))
+    district_id = place.district.id if place and place.district else None
+    if place is None and project is not None:
+        district_id = project.district_id
+    if pool.district_id is not None and district_id not in (None, pool.district_id):
+        raise WrongPlace(_("The place is in another district than the pool's."))
     created = project is None
     if created:
         project = Project(cycle=cycle, cycle_id=cycle.id, municipality_id=cycle.municipality_id)
@@ -1656,6 +1678,8 @@ def import_pabulib(
             cost = pabulib.parse_number(row["cost"])
             if cost <= 0:
                 raise BudgetError(_("Project %(id)s has no cost.", id=pid))
+            if cost > Fraction(MONEY_MAX):
+                raise BudgetError(_("Project %(id)s costs more than a budget can hold.", id=pid))
             if pid in projects:
                 raise BudgetError(_("Project %(id)s is listed twice.", id=pid))
             projects[pid] = Project(

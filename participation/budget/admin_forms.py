@@ -372,6 +372,8 @@ class RegisterForm(FlaskForm):
             "resident per line. Importing replaces the whole register."
         ),
     )
+    # Shown (with the number of residents in its label) only when a register exists.
+    replace = BooleanField(_l("Replace the current register"))
     submit = SubmitField(_l("Check and import"))
 
 

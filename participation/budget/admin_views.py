@@ -735,42 +735,73 @@ def image(name: str):
 @login_required
 def register(cycle_id: int):
     cycle = _cycle(cycle_id)
+    municipality = cycle.municipality
+    size = core_services.register_size(municipality)
+    voting = services.cycles_voting_by_register(municipality)
     form = RegisterForm()
+    if size:
+        form.replace.label.text = ngettext(
+            "Replace the current register of %(num)d resident",
+            "Replace the current register of %(num)d residents",
+            size,
+        )
+        form.replace.description = (
+            _(
+                "Voting is open now in %(cycles)s, which checks voters against the register: "
+                "whoever is not in the new file can no longer vote there.",
+                cycles=", ".join(f"“{c.title}”" for c in voting),
+            )
+            if voting
+            else _("Residents who are not in the new file are removed from the register.")
+        )
+    else:
+        del form.replace
     report = None
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             text = form.file.data.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             form.file.errors.append(_("The file must be UTF-8 text."))
         else:
-            report = services.import_resident_register(cycle, text, current_user)
-            if not report.errors:
-                flash(
-                    _(
-                        "The register is imported: %(imported)d residents (replacing "
-                        "%(replaced)d).",
-                        imported=report.imported,
-                        replaced=report.replaced,
-                    ),
-                    "success",
+            if size and not form.replace.data:
+                form.replace.errors.append(
+                    _("Tick the box to replace the current register; nothing was imported.")
                 )
-                return redirect(url_for("budget_admin.register", cycle_id=cycle.id))
-            form.file.errors.append(
-                ngettext(
-                    "The file has %(num)d error; nothing was imported.",
-                    "The file has %(num)d errors; nothing was imported.",
-                    len(report.errors),
+            else:
+                report = services.import_resident_register(cycle, text, current_user)
+                if not report.errors:
+                    flash(
+                        ngettext(
+                            "The register is imported: %(num)d resident (replacing %(replaced)d).",
+                            "The register is imported: %(num)d residents (replacing %(replaced)d).",
+                            report.imported,
+                            replaced=report.replaced,
+                        ),
+                        "success",
+                    )
+                    return redirect(url_for("budget_admin.register", cycle_id=cycle.id))
+                form.file.errors.append(
+                    ngettext(
+                        "The file has %(num)d error; nothing was imported.",
+                        "The file has %(num)d errors; nothing was imported.",
+                        len(report.errors),
+                    )
                 )
-            )
     # The key is made on first use; it is shown so the office can hash its identifiers.
-    key = core_services.ensure_register_key(cycle.municipality)
-    return render_template(
-        "budget/admin/register.html",
-        cycle=cycle,
-        form=form,
-        report=report,
-        key=key,
-        size=core_services.register_size(cycle.municipality),
+    key = core_services.ensure_register_key(municipality)
+    return (
+        render_template(
+            "budget/admin/register.html",
+            cycle=cycle,
+            form=form,
+            report=report,
+            key=key,
+            size=size,
+            voting=voting,
+            districts=[d for d in maps_services.districts_of(municipality) if d.code],
+        ),
+        status,
     )
 
 

@@ -639,6 +639,18 @@ def import_resident_register(
     return report
 
 
+def cycles_voting_by_register(municipality: Municipality) -> list[Cycle]:
+    """The town's cycles whose voting is open now and checks voters against the register:
+    replacing the register changes who may still vote in them."""
+    cycles = db.session.scalars(
+        select(Cycle).where(
+            Cycle.municipality_id == municipality.id,
+            Cycle.verification == Verification.REGISTER,
+        )
+    )
+    return [cycle for cycle in cycles if phase(cycle) == Phase.VOTING]
+
+
 def generate_voting_codes(
     cycle: Cycle, count: int, batch: str, by: User | None, district: District | None = None
 ) -> list[str]:

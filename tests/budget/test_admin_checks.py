@@ -11,11 +11,14 @@ import pytest
 from sqlalchemy import func, select
 
 from participation.budget import services as s
-from participation.budget.models import Cycle, Pool, Project
+from participation.budget import voting
+from participation.budget.models import Cycle, Pool, Project, Verification
+from participation.core import services as core_services
 from participation.core.models import Country, Role
 from participation.extensions import db
 from participation.ideas.rules import IdeaStatus
 from tests.budget.test_admin import cycle_form, newest, pool_form
+from tests.budget.test_admin_voting import audit_actions, register, upload
 from tests.factories import (
     make_call,
     make_cycle,
@@ -27,6 +30,7 @@ from tests.factories import (
 from tests.ideas.helpers import IN_STRED, Browser, field_value, text
 
 BASE = "/lipnice/budget/manage"
+HEADER = "id_hash;district_code;birth_year"
 TOO_MUCH = ("1e30", "1000000000000", "NaN", "Infinity", "sNaN")
 
 
@@ -168,3 +172,89 @@ def test_a_project_placed_outside_its_district_pool_is_refused_beside_the_place(
     assert response.status_code == 302
     response = staff.post(f"{BASE}/{cycle.id}/projects/new", dict(data, district=""))
     assert response.status_code == 302
+
+
+# --- the register of residents --------------------------------------------------------------
+
+
+def _upload_register(staff, cycle, content: str, **fields):
+    return staff.client.post(
+        f"{BASE}/{cycle.id}/register",
+        data={"csrf_token": staff.token, "file": upload(content), **fields},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def test_an_empty_register_file_is_refused_and_changes_nothing(app, town, staff):
+    register(town, ("A1", "SEV", 1980), ("B2", "JIH", 1990))
+    cycle = make_cycle(town.municipality, phase="voting", verification=Verification.REGISTER)
+    for empty in (HEADER, HEADER + "\n\n;;\n"):
+        response = _upload_register(staff, cycle, empty, replace="y")
+        assert response.status_code == 422
+        page = text(response)
+        assert "The file lists no residents." in page
+        assert "nothing was imported" in page
+        assert core_services.register_size(town.municipality) == 2
+    assert "register_imported" not in audit_actions(cycle)
+
+
+def test_replacing_a_register_needs_the_box_ticked_and_says_so_while_voting(app, town, staff):
+    cycle = make_cycle(town.municipality, phase="preparation", verification=Verification.REGISTER)
+    page = staff.page(f"{BASE}/{cycle.id}/register")
+    assert "Replace the current register" not in page  # nothing to replace yet
+    key = core_services.ensure_register_key(town.municipality)
+    one = f"{HEADER}\n{voting.register_hash(key, 'A1')};SEV;1980\n"
+    response = _upload_register(staff, cycle, one)
+    assert "The register is imported: 1 resident (replacing 0)." in text(response)
+
+    two = one + f"{voting.register_hash(key, 'B2')};JIH;1990\n"
+    page = staff.page(f"{BASE}/{cycle.id}/register")
+    assert "Replace the current register of 1 resident" in page
+    assert "Voting is open now" not in page
+    response = _upload_register(staff, cycle, two)
+    assert response.status_code == 422
+    assert "Tick the box to replace the current register; nothing was imported." in text(response)
+    assert core_services.register_size(town.municipality) == 1
+    response = _upload_register(staff, cycle, two, replace="y")
+    assert "The register is imported: 2 residents (replacing 1)." in text(response)
+    assert core_services.register_size(town.municipality) == 2
+
+    # While a cycle checking the register is voting, the page says what a new file does.
+    running = make_cycle(
+        town.municipality, phase="voting", verification=Verification.REGISTER, title="PR 2031"
+    )
+    page = staff.page(f"{BASE}/{running.id}/register")
+    assert "Voting is open now in PR 2031" in page
+    assert "Replace the current register of 2 residents" in page
+    assert "whoever is not in the new file can no longer vote" in page
+    response = _upload_register(staff, running, one)
+    assert response.status_code == 422
+    assert core_services.register_size(town.municipality) == 2
+
+
+def test_a_register_line_past_the_csv_limit_is_a_line_error(app, town, staff):
+    cycle = make_cycle(town.municipality, phase="preparation", verification=Verification.REGISTER)
+    key = core_services.ensure_register_key(town.municipality)
+    content = f"{HEADER}\n{voting.register_hash(key, 'A1')};SEV;1980\n{'a' * 200_000};SEV;1980\n"
+    response = _upload_register(staff, cycle, content)
+    assert response.status_code == 422
+    page = text(response)
+    assert "Line 3: the line cannot be read (too long or broken)." in page
+    assert "The file has 1 error; nothing was imported." in page
+    assert core_services.register_size(town.municipality) == 0
+
+
+def test_the_register_page_lists_the_district_codes_and_uses_one_in_its_example(app, town, staff):
+    cycle = make_cycle(town.municipality, phase="preparation", verification=Verification.REGISTER)
+    town.districts["Sever"].code = "01"
+    town.districts["Jih"].code = "02"
+    town.districts["Střed"].code = None
+    db.session.flush()
+    response = staff.get(f"{BASE}/{cycle.id}/register")
+    html = response.get_data(as_text=True)
+    assert "<td><code>01</code></td><td>Sever</td>" in html
+    assert "<td><code>02</code></td><td>Jih</td>" in html
+    assert "Střed</td>" not in html
+    assert ";01;1980" in text(response) or ";02;1980" in text(response)
+    assert "SEV" not in text(response)

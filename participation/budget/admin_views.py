@@ -113,6 +113,7 @@ ACTION_LABELS = {
     "tallied": _l("Votes counted (preview)"),
     "results_published": _l("Results published"),
     "pabulib_imported": _l("Pabulib file imported"),
+    "imported_ballots_removed": _l("Imported ballots removed"),
     "implementation_updated": _l("Implementation updated"),
     "milestone_added": _l("Milestone added"),
     "milestone_changed": _l("Milestone changed"),
@@ -347,6 +348,20 @@ def _warnings(cycle: Cycle, phase: Phase) -> list[str]:
         cycle.municipality
     ):
         warnings.append(_("Voters are checked against the register, but it is empty."))
+    imported = services.imported_ballots(cycle)
+    for pool in cycle.pools:
+        count = imported.get(pool.id)
+        if count:
+            warnings.append(
+                ngettext(
+                    "The pool “%(name)s” holds %(num)d imported ballot: it would be counted "
+                    "with the real votes once voting opens.",
+                    "The pool “%(name)s” holds %(num)d imported ballots: they would be counted "
+                    "with the real votes once voting opens.",
+                    count,
+                    name=pool.name,
+                )
+            )
     return warnings
 
 
@@ -362,6 +377,7 @@ def cycle(cycle_id: int):
         warnings=_warnings(cycle, phase),
         action=ActionForm(),
         total=services.pools_total(cycle),
+        imported=services.imported_ballots(cycle),
     )
 
 
@@ -1329,9 +1345,9 @@ def import_pabulib(cycle_id: int, pool_id: int):
             else:
                 flash(
                     _(
-                        "The file is imported: %(projects)d projects and %(ballots)d ballots.",
-                        projects=report.projects,
-                        ballots=report.ballots,
+                        "The file is imported: %(projects)s and %(ballots)s.",
+                        projects=ngettext("%(num)d project", "%(num)d projects", report.projects),
+                        ballots=ngettext("%(num)d ballot", "%(num)d ballots", report.ballots),
                     ),
                     "success",
                 )
@@ -1345,6 +1361,45 @@ def import_pabulib(cycle_id: int, pool_id: int):
             phase=services.phase(cycle),
         ),
         status,
+    )
+
+
+@bp.route(
+    "/manage/<int:cycle_id>/pools/<int:pool_id>/imported-ballots/delete", methods=["GET", "POST"]
+)
+@login_required
+def remove_imported_ballots(cycle_id: int, pool_id: int):
+    cycle = _cycle(cycle_id)
+    pool = _pool(cycle, pool_id)
+    form = ActionForm()
+    back = url_for("budget_admin.cycle", cycle_id=cycle.id)
+    if request.method == "POST":
+        _valid_action()
+        try:
+            removed = services.remove_imported_ballots(pool, current_user)
+        except services.BudgetError as error:
+            flash(str(error), "error")
+        else:
+            flash(
+                ngettext(
+                    "%(num)d imported ballot is removed.",
+                    "%(num)d imported ballots are removed.",
+                    removed,
+                ),
+                "success",
+            )
+        return redirect(back)
+    return render_template(
+        "budget/admin/confirm.html",
+        cycle=cycle,
+        title=_("Remove the imported ballots of “%(name)s”?", name=pool.name),
+        explanation=_(
+            "The ballots and voters loaded from a Pabulib file are deleted; the projects "
+            "stay. Do this before voting opens, or they are counted with the real votes."
+        ),
+        button=_("Remove the imported ballots"),
+        form=form,
+        back=back,
     )
 
 

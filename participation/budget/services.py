@@ -1664,13 +1664,13 @@ def import_pabulib(
 ) -> ImportReport:
     """Load a ``.pb`` file's projects and ballots into an empty pool (for demos and
     audits). Voters are keyed ``pabulib:<voter id>``; ballots get random keys and
-    receipts nobody holds. Not while voting runs, nor after results are published."""
+    receipts nobody holds. Only before voting opens: afterwards the file's ballots would
+    enter the official results. Staff see them on the cycle's page until voting opens
+    (:func:`imported_ballots`) and can remove them (:func:`remove_imported_ballots`)."""
     if pool.cycle_id != cycle.id:
         raise BudgetError(_("Choose a pool of this cycle."))
-    if phase(cycle) in (Phase.VOTING, Phase.RESULTS):
-        raise BudgetError(
-            _("A file can be imported before voting opens or before results are published.")
-        )
+    if phase(cycle) != Phase.PREPARATION:
+        raise BudgetError(_("A file can be imported only before voting opens."))
     if db.session.scalar(select(Project.id).where(Project.pool_id == pool.id).limit(1)):
         raise BudgetError(_("Import a file into an empty pool."))
     try:
@@ -1683,6 +1683,8 @@ def import_pabulib(
                     kind=vote_type,
                 )
             )
+        if not pb.projects:  # an empty file parses, but it is not a Pabulib file
+            raise pabulib.PabulibError("no projects")
         points_type = vote_type in pabulib.POINTS_TYPES
         projects: dict[str, Project] = {}
         for row in pb.projects:
@@ -1779,6 +1781,35 @@ def import_pabulib(
     db.session.expire(pool, ["projects"])
     audit(cycle, by, "pabulib_imported", pool=pool.id, projects=len(projects), ballots=len(ballots))
     return ImportReport(projects=len(projects), ballots=len(ballots))
+
+
+def imported_ballots(cycle: Cycle) -> dict[int, int]:
+    """The ballots each pool of a cycle in preparation holds (pool id -> count): nobody
+    votes before voting opens, so these came from a Pabulib file, and would be counted
+    with the real votes once voting opens."""
+    if phase(cycle) != Phase.PREPARATION:
+        return {}
+    rows = db.session.execute(
+        select(Ballot.pool_id, func.count())
+        .join(Pool, Pool.id == Ballot.pool_id)
+        .where(Pool.cycle_id == cycle.id)
+        .group_by(Ballot.pool_id)
+    )
+    return {pool_id: count for pool_id, count in rows}
+
+
+def remove_imported_ballots(pool: Pool, by: User | None) -> int:
+    """Remove the ballots and voters of a pool before voting opens (those of an imported
+    file); its projects stay. Returns how many ballots were removed."""
+    cycle = pool.cycle
+    _check_preparation(cycle, _("Ballots cannot be removed once voting has opened."))
+    ballots = select(Ballot.id).where(Ballot.pool_id == pool.id)
+    db.session.execute(delete(BallotLine).where(BallotLine.ballot_id.in_(ballots)))
+    removed = db.session.execute(delete(Ballot).where(Ballot.pool_id == pool.id)).rowcount
+    db.session.execute(delete(Voter).where(Voter.pool_id == pool.id))
+    db.session.flush()
+    audit(cycle, by, "imported_ballots_removed", pool=pool.id, ballots=removed)
+    return removed
 
 
 PABULIB_RULES = {

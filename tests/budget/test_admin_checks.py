@@ -5,6 +5,7 @@ an empty Pabulib file) and destructive buttons that ask first."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,13 +13,13 @@ from sqlalchemy import func, select
 
 from participation.budget import services as s
 from participation.budget import voting
-from participation.budget.models import Cycle, Pool, Project, Verification
+from participation.budget.models import Ballot, Cycle, Pool, Project, Verification, Voter
 from participation.core import services as core_services
-from participation.core.models import Country, Role
+from participation.core.models import Country, Role, utcnow
 from participation.extensions import db
 from participation.ideas.rules import IdeaStatus
 from tests.budget.test_admin import cycle_form, newest, pool_form
-from tests.budget.test_admin_voting import audit_actions, register, upload
+from tests.budget.test_admin_voting import PB_FILE, audit_actions, register, upload
 from tests.factories import (
     make_call,
     make_cycle,
@@ -258,3 +259,80 @@ def test_the_register_page_lists_the_district_codes_and_uses_one_in_its_example(
     assert "Střed</td>" not in html
     assert ";01;1980" in text(response) or ";02;1980" in text(response)
     assert "SEV" not in text(response)
+
+
+# --- Pabulib files ---------------------------------------------------------------------------
+
+
+def _upload_pb(staff, cycle, pool, content: str):
+    return staff.client.post(
+        f"{BASE}/{cycle.id}/pools/{pool.id}/pabulib",
+        data={"csrf_token": staff.token, "file": upload(content, "x.pb")},
+        content_type="multipart/form-data",
+    )
+
+
+@pytest.mark.parametrize("content", ("", "\n", "META\nkey;value\nvote_type;approval\n"))
+def test_an_empty_pabulib_file_is_not_imported(app, town, staff, content):
+    cycle = make_cycle(town.municipality, phase="preparation")
+    pool = make_pool(cycle)
+    response = _upload_pb(staff, cycle, pool, content)
+    assert response.status_code == 422
+    assert "This is not a Pabulib file we can read." in text(response)
+    assert "pabulib_imported" not in audit_actions(cycle)
+
+
+@pytest.mark.parametrize("phase", ("voting", "counting", "results"))
+def test_no_pabulib_file_is_imported_once_voting_has_opened(app, town, staff, phase):
+    cycle = make_cycle(town.municipality, phase=phase)
+    pool = make_pool(cycle)
+    page = staff.page(f"{BASE}/{cycle.id}/pools/{pool.id}/pabulib")
+    assert "Voting has opened, so a file cannot be imported into this cycle." in page
+    assert "after voting has closed" not in page
+    response = _upload_pb(staff, cycle, pool, PB_FILE)
+    assert response.status_code == 422
+    assert "A file can be imported only before voting opens." in text(response)
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
+
+
+def test_imported_ballots_are_shown_before_voting_and_can_be_removed(app, town, staff):
+    cycle = make_cycle(town.municipality, phase="preparation")
+    pool = make_pool(cycle, name="Celé město", amount=Decimal("300000"))
+    response = _upload_pb(staff, cycle, pool, PB_FILE)
+    assert response.status_code == 302
+    page = staff.page(f"{BASE}/{cycle.id}")
+    assert "4 imported ballots" in page
+    assert (
+        "The pool “Celé město” holds 4 imported ballots: they would be counted with the real "
+        "votes once voting opens." in page
+    )
+    remove = f"{BASE}/{cycle.id}/pools/{pool.id}/imported-ballots/delete"
+    assert remove in staff.get(f"{BASE}/{cycle.id}").get_data(as_text=True)
+    assert "Remove the imported ballots of “Celé město”?" in staff.page(remove)
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 4  # only asked
+    response = staff.post(remove, {}, follow_redirects=True)
+    assert "4 imported ballots are removed." in text(response)
+    assert "holds 4 imported" not in text(response)
+    assert "4 imported ballots</strong>" not in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Voter)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Project)) == 3  # projects stay
+    assert audit_actions(cycle)[-1] == "imported_ballots_removed"
+    # Once voting has opened, nothing is removed.
+    make_cycle_voting(cycle)
+    response = staff.post(remove, {}, follow_redirects=True)
+    assert "Ballots cannot be removed once voting has opened." in text(response)
+
+
+def make_cycle_voting(cycle):
+    cycle.voting_opens_at = utcnow() - timedelta(hours=1)
+    db.session.flush()
+
+
+def test_a_pabulib_project_costing_more_than_a_budget_holds_is_refused(app, town, staff):
+    cycle = make_cycle(town.municipality, phase="preparation")
+    pool = make_pool(cycle)
+    response = _upload_pb(staff, cycle, pool, PB_FILE.replace("1;100000;3", "1;1000000000000000;3"))
+    assert response.status_code == 422
+    assert "Project 1 costs more than a budget can hold." in text(response)
+    assert db.session.scalar(select(func.count()).select_from(Project)) == 0

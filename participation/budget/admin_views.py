@@ -897,14 +897,28 @@ def letters(cycle_id: int):
     )
 
 
-@bp.post("/manage/<int:cycle_id>/codes/printed")
+@bp.route("/manage/<int:cycle_id>/codes/printed", methods=["GET", "POST"])
 @login_required
 def codes_printed(cycle_id: int):
     cycle = _cycle(cycle_id, can.can_manage_codes)
-    _valid_action()
-    batch = request.form.get("batch", "")
+    batch = request.form.get("batch") or request.args.get("batch", "")
     if not any(b.name == batch for b in services.code_batches(cycle)):
         abort(404)
+    if request.method == "GET":
+        return render_template(
+            "budget/admin/confirm.html",
+            cycle=cycle,
+            title=_("Mark the batch “%(name)s” printed and erase its codes?", name=batch),
+            explanation=_(
+                "Do this only when every letter is printed. The codes in clear are then "
+                "erased from the platform and the letters cannot be printed again; the codes "
+                "keep working for voting."
+            ),
+            button=_("Mark the batch printed and erase the codes"),
+            form=ActionForm(),
+            back=url_for("budget_admin.letters", cycle_id=cycle.id, batch=batch),
+        )
+    _valid_action()
     erased = services.mark_codes_printed(cycle, batch, current_user)
     flash(
         ngettext(
@@ -915,9 +929,6 @@ def codes_printed(cycle_id: int):
         "success",
     )
     return redirect(url_for("budget_admin.codes", cycle_id=cycle.id))
-
-
-# --- paper ballots ----------------------------------------------------------------------
 
 
 def _paper_refusal(cycle: Cycle) -> str | None:
@@ -1282,13 +1293,26 @@ def add_photo(cycle_id: int, project_id: int):
     return _tracking_page(cycle, project, 422, photo_form=form)
 
 
-@bp.post("/manage/<int:cycle_id>/implementation/<int:project_id>/photos/<int:image_id>/delete")
+@bp.route(
+    "/manage/<int:cycle_id>/implementation/<int:project_id>/photos/<int:image_id>/delete",
+    methods=["GET", "POST"],
+)
 @login_required
 def remove_photo(cycle_id: int, project_id: int, image_id: int):
     cycle, project = _tracked(cycle_id, project_id)
     image = db.get_or_404(ProjectImage, image_id)
     if image.project_id != project.id or not image.implementation:
         abort(404)
+    if request.method == "GET":
+        return render_template(
+            "budget/admin/confirm.html",
+            cycle=cycle,
+            title=_("Remove the photo “%(alt)s”?", alt=image.alt or project.title),
+            explanation=_("The photo is deleted from the project's public page and the platform."),
+            button=_("Remove the photo"),
+            form=ActionForm(),
+            back=url_for("budget_admin.tracking", cycle_id=cycle.id, project_id=project.id),
+        )
     _valid_action()
     services.remove_photo(image, current_user)
     flash(_("The photo is removed."), "success")

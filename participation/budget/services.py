@@ -49,7 +49,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from flask_babel import format_currency
+from flask_babel import format_currency, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import (
     Integer,
@@ -1142,7 +1142,9 @@ def problem_message(error: voting.Error, currency: str) -> str:
                 minimum=format_currency(params["minimum"], currency),
             )
         case Problem.TOO_MANY_PROJECTS:
-            return _("Choose at most %(max)d projects.", max=params["max"])
+            return ngettext(
+                "Choose at most %(num)d project.", "Choose at most %(num)d projects.", params["max"]
+            )
         case Problem.BAD_VALUE:
             return _("The ballot has a value this voting method does not allow.")
         case Problem.TOO_MANY_POINTS:
@@ -1152,11 +1154,23 @@ def problem_message(error: voting.Error, currency: str) -> str:
                 max=params["max"],
             )
         case Problem.OVER_POINTS_CAP:
-            return _("Give at most %(cap)d points to one project.", cap=params["cap"])
+            return ngettext(
+                "Give at most %(num)d point to one project.",
+                "Give at most %(num)d points to one project.",
+                params["cap"],
+            )
         case Problem.TOO_MANY_PLUS:
-            return _("You have at most %(max)d plus votes.", max=params["max"])
+            return ngettext(
+                "You have at most %(num)d plus vote.",
+                "You have at most %(num)d plus votes.",
+                params["max"],
+            )
         case Problem.TOO_MANY_MINUS:
-            return _("You have at most %(max)d minus votes.", max=params["max"])
+            return ngettext(
+                "You have at most %(num)d minus vote.",
+                "You have at most %(num)d minus votes.",
+                params["max"],
+            )
         case Problem.MINUS_TOO_EARLY:
             return _("A minus vote needs at least two plus votes first.")
     raise ValueError(f"unknown ballot problem {error.problem!r}")  # pragma: no cover

@@ -545,6 +545,7 @@ def _routes(cycle, pool, project):
         f"{c}/register",
         f"{c}/codes",
         f"{c}/codes/letters?batch=A",
+        f"{c}/codes/printed?batch=A",
         f"{c}/paper",
         f"{c}/paper/{pool.id}",
         f"{c}/paper/{pool.id}/done",
@@ -554,6 +555,8 @@ def _routes(cycle, pool, project):
         f"{c}/audit",
         f"{c}/pools/{pool.id}/pabulib",
         f"{c}/pools/{pool.id}/export.pb",
+        f"{c}/pools/{pool.id}/imported-ballots/delete",
+        f"{c}/implementation/{project.id}/photos/1/delete",
     ]
     posts = [
         (f"{BASE}/new", cycle_form()),
@@ -578,6 +581,7 @@ def _routes(cycle, pool, project):
         (f"{c}/implementation/{project.id}/photos", {}),
         (f"{c}/implementation/{project.id}/photos/1/delete", {}),
         (f"{c}/pools/{pool.id}/pabulib", {}),
+        (f"{c}/pools/{pool.id}/imported-ballots/delete", {}),
     ]
     return gets, posts
 

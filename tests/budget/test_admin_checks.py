@@ -7,15 +7,26 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
 from participation.budget import services as s
 from participation.budget import voting
-from participation.budget.models import Ballot, Cycle, Pool, Project, Verification, Voter
+from participation.budget.models import (
+    Ballot,
+    Cycle,
+    Pool,
+    Project,
+    ProjectImage,
+    Verification,
+    Voter,
+)
 from participation.core import services as core_services
-from participation.core.models import Country, Role, utcnow
+from participation.core.models import Country, Role, VotingCode, utcnow
 from participation.extensions import db
 from participation.ideas.rules import IdeaStatus
 from tests.budget.test_admin import cycle_form, newest, pool_form
@@ -26,9 +37,10 @@ from tests.factories import (
     make_idea,
     make_municipality,
     make_pool,
+    make_project,
     make_user,
 )
-from tests.ideas.helpers import IN_STRED, Browser, field_value, text
+from tests.ideas.helpers import IN_STRED, Browser, field_value, png_with_text, text
 
 BASE = "/lipnice/budget/manage"
 HEADER = "id_hash;district_code;birth_year"
@@ -336,3 +348,80 @@ def test_a_pabulib_project_costing_more_than_a_budget_holds_is_refused(app, town
     assert response.status_code == 422
     assert "Project 1 costs more than a budget can hold." in text(response)
     assert db.session.scalar(select(func.count()).select_from(Project)) == 0
+
+
+# --- destructive buttons ask first -------------------------------------------------------------
+
+
+def test_erasing_a_batch_of_codes_asks_first(app, town, staff):
+    cycle = make_cycle(town.municipality, phase="preparation", verification=Verification.CODE)
+    staff.post(f"{BASE}/{cycle.id}/codes", {"count": "2", "batch": "Dopisy"})
+    letters = staff.get(f"{BASE}/{cycle.id}/codes/letters?batch=Dopisy").get_data(as_text=True)
+    # One click on the letters page erases nothing: no form there posts to the eraser.
+    assert f'action="{BASE}/{cycle.id}/codes/printed"' not in letters
+    confirm = f"{BASE}/{cycle.id}/codes/printed?batch=Dopisy"
+    assert f'href="{confirm}"' in letters
+    page = staff.page(confirm)
+    assert "Mark the batch “Dopisy” printed and erase its codes?" in page
+    assert "Cancel" in page
+    assert all(c.code for c in db.session.scalars(select(VotingCode)))
+    response = staff.post(confirm, {}, follow_redirects=True)
+    assert "2 codes in clear are erased" in text(response)
+    db.session.expire_all()
+    assert not any(c.code for c in db.session.scalars(select(VotingCode)))
+
+
+def test_removing_an_implementation_photo_asks_first(app, town, staff, uploads):
+    from tests.budget.test_services_results import close, voter
+
+    cycle = make_cycle(town.municipality)
+    pool = make_pool(cycle, amount=Decimal("300000"))
+    project = make_project(pool, title="Lavičky", cost="100000")
+    db.session.refresh(cycle)
+    s.cast_ballot(pool, {project.id: 1}, voter(cycle, pool, "a"))
+    close(cycle)
+    s.publish_results(cycle, None)
+    photo = s.add_photo(
+        project, None, FileStorage(BytesIO(png_with_text()), "foto.png"), "Nové lavičky"
+    )
+    url = f"{BASE}/{cycle.id}/implementation/{project.id}"
+    html = staff.get(url).get_data(as_text=True)
+    remove = f"{url}/photos/{photo.id}/delete"
+    assert f'action="{remove}"' not in html and f'href="{remove}"' in html
+    page = staff.page(remove)
+    assert "Remove the photo “Nové lavičky”?" in page
+    assert db.session.scalar(select(ProjectImage.id).where(ProjectImage.id == photo.id))
+    response = staff.post(remove, {}, follow_redirects=True)
+    assert "The photo is removed." in text(response)
+    assert db.session.scalar(select(ProjectImage.id).where(ProjectImage.id == photo.id)) is None
+
+
+# --- plural forms ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "problem", "key", "number", "expected"),
+    [
+        ("en", voting.Problem.TOO_MANY_PROJECTS, "max", 1, "Choose at most 1 project."),
+        ("en", voting.Problem.TOO_MANY_PROJECTS, "max", 2, "Choose at most 2 projects."),
+        ("cs", voting.Problem.TOO_MANY_PROJECTS, "max", 1, "Vyberte nejvýše 1 projekt."),
+        ("cs", voting.Problem.TOO_MANY_PROJECTS, "max", 3, "Vyberte nejvýše 3 projekty."),
+        ("cs", voting.Problem.TOO_MANY_PROJECTS, "max", 5, "Vyberte nejvýše 5 projektů."),
+        ("pl", voting.Problem.TOO_MANY_PROJECTS, "max", 22, "Wybierz najwyżej 22 projekty."),
+        ("pl", voting.Problem.TOO_MANY_PROJECTS, "max", 12, "Wybierz najwyżej 12 projektów."),
+        ("en", voting.Problem.TOO_MANY_PLUS, "max", 1, "You have at most 1 plus vote."),
+        ("cs", voting.Problem.TOO_MANY_MINUS, "max", 2, "Můžete dát nejvýše 2 záporné hlasy."),
+        ("pl", voting.Problem.OVER_POINTS_CAP, "cap", 1, "najwyżej 1 punkt."),
+    ],
+)
+def test_ballot_limits_have_plural_forms(app, locale, problem, key, number, expected):
+    with force_locale(locale):
+        message = s.problem_message(voting.Error(problem, {key: number}), "CZK")
+    assert message.endswith(expected)
+
+
+def test_the_pool_method_has_plural_forms(app, town, staff):
+    cycle = make_cycle(town.municipality, phase="preparation", published=False)
+    make_pool(cycle, max_projects=1)
+    page = staff.page(f"{BASE}/{cycle.id}")
+    assert "at most 1 project" in page and "at most 1 projects" not in page

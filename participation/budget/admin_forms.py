@@ -3,7 +3,10 @@ projects, the register and voting codes, paper ballots, results and implementati
 
 from __future__ import annotations
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, MultipleFileField
 from wtforms import (
@@ -25,6 +28,8 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
+    ValidationError,
 )
 
 from participation.budget.models import (
@@ -35,6 +40,7 @@ from participation.budget.models import (
     Rule,
     Verification,
 )
+from participation.budget.services import MONEY_MAX
 from participation.core.forms import options
 from participation.ideas.forms import IMAGE_TYPES
 from participation.maps.forms import LocationFields
@@ -75,7 +81,25 @@ IMPLEMENTATION_LABELS = {
 
 
 def _used_by(*methods: Method):
-    return _l("Used by: %(methods)s.", methods=", ".join(str(METHOD_LABELS[m]) for m in methods))
+    """ "Used by: <methods>." in the language of the page that shows it (the field
+    descriptions are made once, at import time)."""
+    names = LazyString(lambda: ", ".join(str(METHOD_LABELS[m]) for m in methods))
+    return _l("Used by: %(methods)s.", methods=names)
+
+
+class Money:
+    """An amount the database's money columns (14 digits, 2 after the point) can hold:
+    a finite number of at most ``MONEY_MAX``. Put it before ``NumberRange``, which
+    cannot compare NaN."""
+
+    def __call__(self, form, field):
+        value = field.data
+        if value is None:
+            return
+        if not value.is_finite():
+            raise StopValidation(_("Enter a number."))
+        if value > MONEY_MAX:
+            raise ValidationError(_("Enter at most %(max)s.", max=format_decimal(MONEY_MAX)))
 
 
 class CycleForm(FlaskForm):
@@ -134,7 +158,7 @@ class CycleForm(FlaskForm):
     expenditure = DecimalField(
         _l("The municipality's expenditure"),
         places=2,
-        validators=[Optional(), NumberRange(min=0)],
+        validators=[Optional(), Money(), NumberRange(min=0)],
         description=_l(
             "Polish cities with county rights: the expenditure in the last budget-execution "
             "report. The pools must add up to at least 0.5% of it; you are warned if not."
@@ -168,7 +192,7 @@ class PoolForm(FlaskForm):
         description=_l("The whole municipality, or one district."),
     )
     amount = DecimalField(
-        _l("Amount"), places=2, validators=[InputRequired(), NumberRange(min=0.01)]
+        _l("Amount"), places=2, validators=[InputRequired(), Money(), NumberRange(min=0.01)]
     )
     currency = StringField(
         _l("Currency"),
@@ -293,7 +317,7 @@ class ProjectForm(LocationFields, FlaskForm):
     cost = DecimalField(
         _l("Cost"),
         places=2,
-        validators=[InputRequired(), NumberRange(min=0.01)],
+        validators=[InputRequired(), Money(), NumberRange(min=0.01)],
         description=_l("In the pool's currency."),
     )
     pool = SelectField(_l("Pool"), choices=[], coerce=str, validators=[DataRequired()])
@@ -345,7 +369,7 @@ def from_ideas_form(ideas, pool_choices):
             DecimalField(
                 _l("Cost of “%(title)s”", title=idea.title),
                 places=2,
-                validators=[Optional(), NumberRange(min=0.01)],
+                validators=[Optional(), Money(), NumberRange(min=0.01)],
             ),
         )
     return FromIdeasForm(data={f"cost_{idea.id}": e for idea, e in ideas if e})
@@ -360,6 +384,8 @@ class RegisterForm(FlaskForm):
             "resident per line. Importing replaces the whole register."
         ),
     )
+    # Shown (with the number of residents in its label) only when a register exists.
+    replace = BooleanField(_l("Replace the current register"))
     submit = SubmitField(_l("Check and import"))
 
 

@@ -118,6 +118,7 @@ ACTION_LABELS = {
     "tallied": _l("Votes counted (preview)"),
     "results_published": _l("Results published"),
     "pabulib_imported": _l("Pabulib file imported"),
+    "imported_ballots_removed": _l("Imported ballots removed"),
     "implementation_updated": _l("Implementation updated"),
     "milestone_added": _l("Milestone added"),
     "milestone_changed": _l("Milestone changed"),
@@ -404,6 +405,20 @@ def _warnings(cycle: Cycle, phase: Phase) -> list[str]:
         cycle.municipality
     ):
         warnings.append(_("Voters are checked against the register, but it is empty."))
+    imported = services.imported_ballots(cycle)
+    for pool in cycle.pools:
+        count = imported.get(pool.id)
+        if count:
+            warnings.append(
+                ngettext(
+                    "The pool “%(name)s” holds %(num)d imported ballot: it would be counted "
+                    "with the real votes once voting opens.",
+                    "The pool “%(name)s” holds %(num)d imported ballots: they would be counted "
+                    "with the real votes once voting opens.",
+                    count,
+                    name=pool.name,
+                )
+            )
     return warnings
 
 
@@ -419,6 +434,7 @@ def cycle(cycle_id: int):
         warnings=_warnings(cycle, phase),
         action=ActionForm(),
         total=services.pools_total(cycle),
+        imported=services.imported_ballots(cycle),
     )
 
 
@@ -720,6 +736,8 @@ def _save_project(cycle: Cycle, project: Project | None):
                 # Neither the project nor its changes are kept without the pictures.
                 db.session.rollback()
                 form.images.errors.append(str(error))
+            except services.WrongPlace as error:
+                (form.lat if place.lat is not None else form.district).errors.append(str(error))
             except services.BudgetError as error:
                 form.title.errors.append(str(error))
             else:
@@ -846,42 +864,73 @@ def image(name: str):
 @login_required
 def register(cycle_id: int):
     cycle = _cycle(cycle_id)
+    municipality = cycle.municipality
+    size = core_services.register_size(municipality)
+    voting = services.cycles_voting_by_register(municipality)
     form = RegisterForm()
+    if size:
+        form.replace.label.text = ngettext(
+            "Replace the current register of %(num)d resident",
+            "Replace the current register of %(num)d residents",
+            size,
+        )
+        form.replace.description = (
+            _(
+                "Voting is open now in %(cycles)s, which checks voters against the register: "
+                "whoever is not in the new file can no longer vote there.",
+                cycles=", ".join(f"“{c.title}”" for c in voting),
+            )
+            if voting
+            else _("Residents who are not in the new file are removed from the register.")
+        )
+    else:
+        del form.replace
     report = None
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             text = form.file.data.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             form.file.errors.append(_("The file must be UTF-8 text."))
         else:
-            report = services.import_resident_register(cycle, text, current_user)
-            if not report.errors:
-                flash(
-                    _(
-                        "The register is imported: %(imported)d residents (replacing "
-                        "%(replaced)d).",
-                        imported=report.imported,
-                        replaced=report.replaced,
-                    ),
-                    "success",
+            if size and not form.replace.data:
+                form.replace.errors.append(
+                    _("Tick the box to replace the current register; nothing was imported.")
                 )
-                return redirect(url_for("budget_admin.register", cycle_id=cycle.id))
-            form.file.errors.append(
-                ngettext(
-                    "The file has %(num)d error; nothing was imported.",
-                    "The file has %(num)d errors; nothing was imported.",
-                    len(report.errors),
+            else:
+                report = services.import_resident_register(cycle, text, current_user)
+                if not report.errors:
+                    flash(
+                        ngettext(
+                            "The register is imported: %(num)d resident (replacing %(replaced)d).",
+                            "The register is imported: %(num)d residents (replacing %(replaced)d).",
+                            report.imported,
+                            replaced=report.replaced,
+                        ),
+                        "success",
+                    )
+                    return redirect(url_for("budget_admin.register", cycle_id=cycle.id))
+                form.file.errors.append(
+                    ngettext(
+                        "The file has %(num)d error; nothing was imported.",
+                        "The file has %(num)d errors; nothing was imported.",
+                        len(report.errors),
+                    )
                 )
-            )
     # The key is made on first use; it is shown so the office can hash its identifiers.
-    key = core_services.ensure_register_key(cycle.municipality)
-    return render_template(
-        "budget/admin/register.html",
-        cycle=cycle,
-        form=form,
-        report=report,
-        key=key,
-        size=core_services.register_size(cycle.municipality),
+    key = core_services.ensure_register_key(municipality)
+    return (
+        render_template(
+            "budget/admin/register.html",
+            cycle=cycle,
+            form=form,
+            report=report,
+            key=key,
+            size=size,
+            voting=voting,
+            districts=[d for d in maps_services.districts_of(municipality) if d.code],
+        ),
+        status,
     )
 
 
@@ -966,14 +1015,28 @@ def letters(cycle_id: int):
     return response
 
 
-@bp.post("/manage/<int:cycle_id>/codes/printed")
+@bp.route("/manage/<int:cycle_id>/codes/printed", methods=["GET", "POST"])
 @login_required
 def codes_printed(cycle_id: int):
     cycle = _cycle(cycle_id, can.can_manage_codes)
-    _valid_action()
-    batch = request.form.get("batch", "")
+    batch = request.form.get("batch") or request.args.get("batch", "")
     if not any(b.name == batch for b in services.code_batches(cycle)):
         abort(404)
+    if request.method == "GET":
+        return render_template(
+            "budget/admin/confirm.html",
+            cycle=cycle,
+            title=_("Mark the batch “%(name)s” printed and erase its codes?", name=batch),
+            explanation=_(
+                "Do this only when every letter is printed. The codes in clear are then "
+                "erased from the platform and the letters cannot be printed again; the codes "
+                "keep working for voting."
+            ),
+            button=_("Mark the batch printed and erase the codes"),
+            form=ActionForm(),
+            back=url_for("budget_admin.letters", cycle_id=cycle.id, batch=batch),
+        )
+    _valid_action()
     erased = services.mark_codes_printed(cycle, batch, current_user)
     flash(
         ngettext(
@@ -984,9 +1047,6 @@ def codes_printed(cycle_id: int):
         "success",
     )
     return redirect(url_for("budget_admin.codes", cycle_id=cycle.id))
-
-
-# --- paper ballots ----------------------------------------------------------------------
 
 
 def _paper_refusal(cycle: Cycle) -> str | None:
@@ -1351,13 +1411,26 @@ def add_photo(cycle_id: int, project_id: int):
     return _tracking_page(cycle, project, 422, photo_form=form)
 
 
-@bp.post("/manage/<int:cycle_id>/implementation/<int:project_id>/photos/<int:image_id>/delete")
+@bp.route(
+    "/manage/<int:cycle_id>/implementation/<int:project_id>/photos/<int:image_id>/delete",
+    methods=["GET", "POST"],
+)
 @login_required
 def remove_photo(cycle_id: int, project_id: int, image_id: int):
     cycle, project = _tracked(cycle_id, project_id)
     image = db.get_or_404(ProjectImage, image_id)
     if image.project_id != project.id or not image.implementation:
         abort(404)
+    if request.method == "GET":
+        return render_template(
+            "budget/admin/confirm.html",
+            cycle=cycle,
+            title=_("Remove the photo “%(alt)s”?", alt=image.alt or project.title),
+            explanation=_("The photo is deleted from the project's public page and the platform."),
+            button=_("Remove the photo"),
+            form=ActionForm(),
+            back=url_for("budget_admin.tracking", cycle_id=cycle.id, project_id=project.id),
+        )
     _valid_action()
     services.remove_photo(image, current_user)
     flash(_("The photo is removed."), "success")
@@ -1402,9 +1475,9 @@ def import_pabulib(cycle_id: int, pool_id: int):
             else:
                 flash(
                     _(
-                        "The file is imported: %(projects)d projects and %(ballots)d ballots.",
-                        projects=report.projects,
-                        ballots=report.ballots,
+                        "The file is imported: %(projects)s and %(ballots)s.",
+                        projects=ngettext("%(num)d project", "%(num)d projects", report.projects),
+                        ballots=ngettext("%(num)d ballot", "%(num)d ballots", report.ballots),
                     ),
                     "success",
                 )
@@ -1418,6 +1491,45 @@ def import_pabulib(cycle_id: int, pool_id: int):
             phase=services.phase(cycle),
         ),
         status,
+    )
+
+
+@bp.route(
+    "/manage/<int:cycle_id>/pools/<int:pool_id>/imported-ballots/delete", methods=["GET", "POST"]
+)
+@login_required
+def remove_imported_ballots(cycle_id: int, pool_id: int):
+    cycle = _cycle(cycle_id)
+    pool = _pool(cycle, pool_id)
+    form = ActionForm()
+    back = url_for("budget_admin.cycle", cycle_id=cycle.id)
+    if request.method == "POST":
+        _valid_action()
+        try:
+            removed = services.remove_imported_ballots(pool, current_user)
+        except services.BudgetError as error:
+            flash(str(error), "error")
+        else:
+            flash(
+                ngettext(
+                    "%(num)d imported ballot is removed.",
+                    "%(num)d imported ballots are removed.",
+                    removed,
+                ),
+                "success",
+            )
+        return redirect(back)
+    return render_template(
+        "budget/admin/confirm.html",
+        cycle=cycle,
+        title=_("Remove the imported ballots of “%(name)s”?", name=pool.name),
+        explanation=_(
+            "The ballots and voters loaded from a Pabulib file are deleted; the projects "
+            "stay. Do this before voting opens, or they are counted with the real votes."
+        ),
+        button=_("Remove the imported ballots"),
+        form=form,
+        back=back,
     )
 
 

@@ -115,6 +115,8 @@ IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_MAX_SIDE = 1600
 THUMBNAIL_SIDE = 400
 RECEIPT_LENGTH = 16
+# The most the money columns (``models.MONEY``: 14 digits, 2 after the point) hold.
+MONEY_MAX = Decimal("999999999999.99")
 
 
 class BudgetError(ValueError):
@@ -124,6 +126,10 @@ class BudgetError(ValueError):
     def __init__(self, message: str, messages: Sequence[str] = ()):
         super().__init__(message)
         self.messages = list(messages) or [message]
+
+
+class WrongPlace(BudgetError):
+    """A project's place does not fit its pool (another district than the pool's)."""
 
 
 class AlreadyVoted(BudgetError):
@@ -240,6 +246,8 @@ def save_cycle(cycle: Cycle | None, municipality: Municipality, by: User | None,
     if min_age is not None and not 0 <= min_age <= 120:
         raise BudgetError(_("The minimum age must be between 0 and 120."))
     expenditure = fields.get("expenditure")
+    if expenditure is not None and not _storable(expenditure):
+        raise BudgetError(_("The expenditure is too large."))
     if expenditure is not None and expenditure < 0:
         raise BudgetError(_("The expenditure cannot be negative."))
     call_id = fields.get("idea_call_id")
@@ -322,6 +330,8 @@ def save_pool(
     method = Method(method)
     rule = Rule(values.get("rule") or Rule.GREEDY)
     amount = values.get("amount")
+    if amount is not None and not _storable(amount):
+        raise BudgetError(_("The pool's amount is too large."))
     if amount is None or amount <= 0:
         raise BudgetError(_("The pool's amount must be more than zero."))
     if method == Method.K_APPROVAL and not values.get("k"):
@@ -458,7 +468,14 @@ def _check_project_target(cycle: Cycle, pool: Pool, category: BudgetCategory | N
         raise BudgetError(_("Choose a category of this cycle."))
 
 
+def _storable(amount: Decimal) -> bool:
+    """Whether the money columns can hold ``amount`` (finite, at most ``MONEY_MAX``)."""
+    return Decimal(amount).is_finite() and abs(amount) <= MONEY_MAX
+
+
 def _check_cost(cost) -> None:
+    if cost is not None and not _storable(cost):
+        raise BudgetError(_("The cost is too large."))
     if cost is None or cost <= 0:
         raise BudgetError(_("The cost must be more than zero."))
 
@@ -488,6 +505,11 @@ def save_project(
     if place is not None and place.district is not None:
         if place.district.municipality_id != cycle.municipality_id:
             raise BudgetError(_("Choose a place in this municipality."))
+    district_id = place.district.id if place and place.district else None
+    if place is None and project is not None:
+        district_id = project.district_id
+    if pool.district_id is not None and district_id not in (None, pool.district_id):
+        raise WrongPlace(_("The place is in another district than the pool's."))
     created = project is None
     if created:
         project = Project(cycle=cycle, cycle_id=cycle.id, municipality_id=cycle.municipality_id)
@@ -716,6 +738,18 @@ def import_resident_register(
     if not report.errors:
         audit(cycle, by, "register_imported", imported=report.imported, replaced=report.replaced)
     return report
+
+
+def cycles_voting_by_register(municipality: Municipality) -> list[Cycle]:
+    """The town's cycles whose voting is open now and checks voters against the register:
+    replacing the register changes who may still vote in them."""
+    cycles = db.session.scalars(
+        select(Cycle).where(
+            Cycle.municipality_id == municipality.id,
+            Cycle.verification == Verification.REGISTER,
+        )
+    )
+    return [cycle for cycle in cycles if phase(cycle) == Phase.VOTING]
 
 
 def generate_voting_codes(
@@ -1223,7 +1257,9 @@ def problem_message(error: voting.Error, currency: str, method: str = "") -> str
                 minimum=format_currency(params["minimum"], currency),
             )
         case Problem.TOO_MANY_PROJECTS:
-            return _("Choose at most %(max)d projects.", max=params["max"])
+            return ngettext(
+                "Choose at most %(num)d project.", "Choose at most %(num)d projects.", params["max"]
+            )
         case Problem.BAD_VALUE:
             if method == "points":
                 return _("Points cannot be negative.")
@@ -1244,9 +1280,17 @@ def problem_message(error: voting.Error, currency: str, method: str = "") -> str
                 "At most %(num)d point per project.", "At most %(num)d points per project.", cap
             )
         case Problem.TOO_MANY_PLUS:
-            return _("You have at most %(max)d plus votes.", max=params["max"])
+            return ngettext(
+                "You have at most %(num)d plus vote.",
+                "You have at most %(num)d plus votes.",
+                params["max"],
+            )
         case Problem.TOO_MANY_MINUS:
-            return _("You have at most %(max)d minus votes.", max=params["max"])
+            return ngettext(
+                "You have at most %(num)d minus vote.",
+                "You have at most %(num)d minus votes.",
+                params["max"],
+            )
         case Problem.MINUS_TOO_EARLY:
             return _("A minus vote needs at least two plus votes first.")
         case Problem.MINUS_NOT_ALLOWED:
@@ -1793,13 +1837,13 @@ def import_pabulib(
 ) -> ImportReport:
     """Load a ``.pb`` file's projects and ballots into an empty pool (for demos and
     audits). Voters are keyed ``pabulib:<voter id>``; ballots get random keys and
-    receipts nobody holds. Not while voting runs, nor after results are published."""
+    receipts nobody holds. Only before voting opens: afterwards the file's ballots would
+    enter the official results. Staff see them on the cycle's page until voting opens
+    (:func:`imported_ballots`) and can remove them (:func:`remove_imported_ballots`)."""
     if pool.cycle_id != cycle.id:
         raise BudgetError(_("Choose a pool of this cycle."))
-    if phase(cycle) in (Phase.VOTING, Phase.RESULTS):
-        raise BudgetError(
-            _("A file can be imported before voting opens or before results are published.")
-        )
+    if phase(cycle) != Phase.PREPARATION:
+        raise BudgetError(_("A file can be imported only before voting opens."))
     if db.session.scalar(select(Project.id).where(Project.pool_id == pool.id).limit(1)):
         raise BudgetError(_("Import a file into an empty pool."))
     try:
@@ -1812,6 +1856,8 @@ def import_pabulib(
                     kind=vote_type,
                 )
             )
+        if not pb.projects:  # an empty file parses, but it is not a Pabulib file
+            raise pabulib.PabulibError("no projects")
         points_type = vote_type in pabulib.POINTS_TYPES
         projects: dict[str, Project] = {}
         for row in pb.projects:
@@ -1819,6 +1865,8 @@ def import_pabulib(
             cost = pabulib.parse_number(row["cost"])
             if cost <= 0:
                 raise BudgetError(_("Project %(id)s has no cost.", id=pid))
+            if cost > Fraction(MONEY_MAX):
+                raise BudgetError(_("Project %(id)s costs more than a budget can hold.", id=pid))
             if pid in projects:
                 raise BudgetError(_("Project %(id)s is listed twice.", id=pid))
             projects[pid] = Project(
@@ -1906,6 +1954,35 @@ def import_pabulib(
     db.session.expire(pool, ["projects"])
     audit(cycle, by, "pabulib_imported", pool=pool.id, projects=len(projects), ballots=len(ballots))
     return ImportReport(projects=len(projects), ballots=len(ballots))
+
+
+def imported_ballots(cycle: Cycle) -> dict[int, int]:
+    """The ballots each pool of a cycle in preparation holds (pool id -> count): nobody
+    votes before voting opens, so these came from a Pabulib file, and would be counted
+    with the real votes once voting opens."""
+    if phase(cycle) != Phase.PREPARATION:
+        return {}
+    rows = db.session.execute(
+        select(Ballot.pool_id, func.count())
+        .join(Pool, Pool.id == Ballot.pool_id)
+        .where(Pool.cycle_id == cycle.id)
+        .group_by(Ballot.pool_id)
+    )
+    return {pool_id: count for pool_id, count in rows}
+
+
+def remove_imported_ballots(pool: Pool, by: User | None) -> int:
+    """Remove the ballots and voters of a pool before voting opens (those of an imported
+    file); its projects stay. Returns how many ballots were removed."""
+    cycle = pool.cycle
+    _check_preparation(cycle, _("Ballots cannot be removed once voting has opened."))
+    ballots = select(Ballot.id).where(Ballot.pool_id == pool.id)
+    db.session.execute(delete(BallotLine).where(BallotLine.ballot_id.in_(ballots)))
+    removed = db.session.execute(delete(Ballot).where(Ballot.pool_id == pool.id)).rowcount
+    db.session.execute(delete(Voter).where(Voter.pool_id == pool.id))
+    db.session.flush()
+    audit(cycle, by, "imported_ballots_removed", pool=pool.id, ballots=removed)
+    return removed
 
 
 PABULIB_RULES = {

@@ -342,7 +342,14 @@ def import_register(
     text_ = (csv_text or "").lstrip("\ufeff")
     first = text_.splitlines()[0] if text_.strip() else ""
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error:  # a field past the csv module's limit, a NUL byte
+        report.errors.append(
+            _("Line %(line)d: the line cannot be read (too long or broken).", line=reader.line_num)
+        )
+        return report
     if not rows or [c.strip().lower() for c in rows[0]] != list(REGISTER_COLUMNS):
         report.errors.append(
             _("The first line must be the header: %(header)s.", header=";".join(REGISTER_COLUMNS))
@@ -394,6 +401,10 @@ def import_register(
             id_hash=id_hash,
             district_code=district_code or None,
             birth_year=year,
+        )
+    if not report.errors and not entries:
+        report.errors.append(
+            _("The file lists no residents. An empty register would let nobody vote.")
         )
     if report.errors:
         return report

@@ -558,6 +558,7 @@ def _routes(cycle, pool, project):
         f"{c}/register",
         f"{c}/codes",
         f"{c}/codes/letters?batch=A",
+        f"{c}/codes/printed?batch=A",
         f"{c}/paper",
         f"{c}/paper/{pool.id}",
         f"{c}/paper/{pool.id}/done",
@@ -567,6 +568,8 @@ def _routes(cycle, pool, project):
         f"{c}/audit",
         f"{c}/pools/{pool.id}/pabulib",
         f"{c}/pools/{pool.id}/export.pb",
+        f"{c}/pools/{pool.id}/imported-ballots/delete",
+        f"{c}/implementation/{project.id}/photos/1/delete",
     ]
     posts = [
         (f"{BASE}/new", cycle_form()),
@@ -591,6 +594,7 @@ def _routes(cycle, pool, project):
         (f"{c}/implementation/{project.id}/photos", {}),
         (f"{c}/implementation/{project.id}/photos/1/delete", {}),
         (f"{c}/pools/{pool.id}/pabulib", {}),
+        (f"{c}/pools/{pool.id}/imported-ballots/delete", {}),
     ]
     return gets, posts
 

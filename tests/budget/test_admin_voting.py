@@ -117,7 +117,7 @@ def test_the_register_is_imported_with_errors_by_line_and_the_hashing_explained(
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert "The register is imported: 1 residents (replacing 0)." in text(response)
+    assert "The register is imported: 1 resident (replacing 0)." in text(response)
     assert "The register holds 1 resident." in text(response)
     assert core_services.find_register_entry(town.municipality, "9256121234") is not None
     assert "register_imported" in audit_actions(cycle)

@@ -287,7 +287,7 @@ f;
 
 
 def test_a_pabulib_file_is_imported_and_tallies_as_the_file(town, coordinator):
-    cycle = make_cycle(town.municipality, phase="counting")
+    cycle = make_cycle(town.municipality, phase="preparation")
     pool = make_pool(cycle, amount=Decimal("1000"))
     report = s.import_pabulib(cycle, pool, PB, coordinator)
     assert (report.projects, report.ballots) == (4, 6)  # f's empty vote is kept
@@ -302,15 +302,17 @@ def test_a_pabulib_file_is_imported_and_tallies_as_the_file(town, coordinator):
     assert tally.outcome.selected == ["9", "10"]
     assert tally.outcome.scores == {"9": 4, "10": 3, "11": 2, "12": 1}
     assert s.audit_log(cycle)[-1].action == "pabulib_imported"
-    # The export keeps the file's ids.
-    text = s.export_pabulib(cycle, pool)
-    assert {row["project_id"] for row in pabulib.parse(text).projects} == {"9", "10", "11", "12"}
     with pytest.raises(s.BudgetError, match="empty pool"):
         s.import_pabulib(cycle, pool, PB, coordinator)
+    # The export keeps the file's ids.
+    cycle.voting_opens_at = utcnow() - timedelta(days=1)
+    close(cycle)
+    text = s.export_pabulib(cycle, pool)
+    assert {row["project_id"] for row in pabulib.parse(text).projects} == {"9", "10", "11", "12"}
 
 
 def test_pabulib_import_refusals(town, coordinator):
-    cycle = make_cycle(town.municipality, phase="counting")
+    cycle = make_cycle(town.municipality, phase="preparation")
     points_pool = make_pool(cycle, method="points", points=10)
     with pytest.raises(s.BudgetError, match="do not fit"):
         s.import_pabulib(cycle, points_pool, PB, coordinator)
@@ -319,9 +321,10 @@ def test_pabulib_import_refusals(town, coordinator):
         s.import_pabulib(cycle, pool, PB.replace("e;10,11,12", "e;10,77"), coordinator)
     with pytest.raises(s.BudgetError, match="Pabulib file"):
         s.import_pabulib(cycle, pool, "PROJECTS\nproject_id\n1\n", coordinator)
-    live = make_cycle(town.municipality, phase="voting")
-    with pytest.raises(s.BudgetError, match="before voting opens"):
-        s.import_pabulib(live, make_pool(live), PB, coordinator)
+    for later in ("voting", "counting", "results"):
+        live = make_cycle(town.municipality, phase=later)
+        with pytest.raises(s.BudgetError, match="only before voting opens"):
+            s.import_pabulib(live, make_pool(live), PB, coordinator)
     assert db.session.scalar(select(Project.id)) is None
 
 
@@ -409,7 +412,7 @@ def test_pool_result_scores_are_whole(published, coordinator):
 
 def test_imported_empty_votes_count_in_equal_shares(town, coordinator):
     """Every voter gets a share, empty ballots included, as pabutools counts them."""
-    cycle = make_cycle(town.municipality, phase="counting")
+    cycle = make_cycle(town.municipality, phase="preparation")
     pool = make_pool(cycle, amount=Decimal("1000"), rule=Rule.MES)
     text = PB + "".join(f"e{i};\n" for i in range(20))
     s.import_pabulib(cycle, pool, text, coordinator)
@@ -421,6 +424,7 @@ def test_imported_empty_votes_count_in_equal_shares(town, coordinator):
     assert expected.selected != without_empty.selected  # the case matters here
     tally = s.tally_pool(pool)
     assert tally.ballots == 26 and tally.outcome.selected == expected.selected
+    cycle.voting_opens_at = utcnow() - timedelta(days=1)
     close(cycle)
     recounted = pabulib.parse(s.export_pabulib(cycle, pool))
     assert len(recounted.votes) == 26

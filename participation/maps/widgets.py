@@ -166,6 +166,44 @@ def point_map(lat: float, lon: float, label: str, marker_title: str) -> MapWidge
     return _render(m, "plain", {"label": label})
 
 
+@dataclass(frozen=True)
+class LinkedPlace:
+    """A marker whose popup is a link to a page (a project's, an idea's)."""
+
+    lat: float
+    lon: float
+    title: str
+    url: str
+
+
+def linked_places_map(places: list[LinkedPlace], label: str, new_tab: bool = False) -> MapWidget:
+    """Places as markers named by their title, each opening a popup with a link to its
+    page (in a new tab when ``new_tab``: from a ballot, so that the choices made so far
+    stay). The markers and their popups are made by ``Participation.places`` from plain
+    data: folium's ``Popup`` needs jQuery, which we do not load."""
+    from shapely.geometry import MultiPoint
+
+    spots = {(p.lat, p.lon) for p in places}
+    if len(spots) > 1:
+        points = MultiPoint([(p.lon, p.lat) for p in places])
+        m = base_map(center_of(points), bounds=points.envelope.buffer(0.002))
+    elif places:
+        m = base_map((places[0].lat, places[0].lon), zoom=15)
+    else:
+        m = base_map(center_of(None))
+    return _render(
+        m,
+        "places",
+        {
+            "label": label,
+            "newTab": new_tab,
+            "places": [
+                {"lat": p.lat, "lon": p.lon, "title": p.title, "url": p.url} for p in places
+            ],
+        },
+    )
+
+
 def points_map(
     points: list[tuple[float, float]], boundary: BaseGeometry | None, label: str
 ) -> MapWidget:

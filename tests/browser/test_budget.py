@@ -25,12 +25,13 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from participation.budget import services as budget_services
-from participation.budget.demo import PAST_TITLE
+from participation.budget.demo import CURRENT_TITLE, PAST_TITLE
 from participation.budget.models import (
     Cycle,
     Method,
     Pool,
     PoolAccess,
+    Project,
     Residence,
     Rule,
     Verification,
@@ -946,3 +947,103 @@ def test_staff_budget_pages_are_accessible(people, town, browser_app, live_serve
     survey.visit(page, f"{demo}/{past}/implementation", "implementation")
     survey.visit(page, f"{demo}/{past}/implementation/{winner}", "a project's implementation")
     survey.assert_clean(people.requested, live_server.url)
+
+
+# --- 7. the project maps -------------------------------------------------------------------
+
+
+def _located(projects) -> dict[str, int]:
+    """Title -> id of the projects that have a place (the markers a map must show)."""
+    return {p.title: p.id for p in projects if p.lat is not None and p.lon is not None}
+
+
+def _demo_maps(app) -> dict[str, dict[str, int]]:
+    """The located projects of the demo town's maps: its voting cycle's, and the winners of
+    its cycles with published results (on the results page and the implementation page)."""
+    with app.app_context():
+        town = db.session.scalar(select(Municipality).where(Municipality.slug == DEMO_SLUG))
+        current = db.session.scalar(select(Cycle).where(Cycle.title == CURRENT_TITLE))
+        past = db.session.scalar(select(Cycle).where(Cycle.title == PAST_TITLE))
+
+        def winners(cycle):
+            return [
+                db.session.get(Project, r.project_id)
+                for pool in cycle.pools
+                for r in budget_services.results_of(pool)
+                if r.selected
+            ]
+
+        published = [c for c in budget_services.cycles_of(town) if c.results_published_at]
+        return {
+            f"/{DEMO_SLUG}/budget/{current.id}/": _located(
+                [p for pool in current.pools for p in pool.projects]
+            ),
+            f"/{DEMO_SLUG}/budget/{past.id}/results": _located(winners(past)),
+            f"/{DEMO_SLUG}/budget/implementation": _located(
+                [p for c in published for p in winners(c)]
+            ),
+        }
+
+
+def assert_projects_map(
+    page: Page, errors: list[str], label: str, expected: dict[str, int], new_tab: bool = False
+) -> None:
+    """The map named ``label`` has one marker per located project, named by its title, and
+    each marker (by keyboard) opens a popup that links to the project's page (in a new tab
+    when ``new_tab``); the page's scripts ran without an error."""
+    assert errors == [], f"{page.url}: {errors}"
+    region = page.get_by_role("region", name=label, exact=True)
+    expect(region).to_be_visible()
+    markers = region.locator(".leaflet-marker-icon")
+    expect(markers).to_have_count(len(expected))
+    titles = markers.evaluate_all("ms => ms.map(m => m.getAttribute('title'))")
+    assert sorted(titles) == sorted(expected), f"{page.url}: markers {titles}"
+    for index in range(len(expected)):
+        marker = markers.nth(index)
+        title = marker.get_attribute("title")
+        marker.focus()
+        page.keyboard.press("Enter")
+        # (the popup before fades out: it is still there for a moment)
+        link = region.locator(".leaflet-popup-content").get_by_role("link", name=title, exact=True)
+        expect(link).to_be_visible()
+        expect(link).to_have_attribute("href", re.compile(rf"/budget/projects/{expected[title]}$"))
+        if new_tab:
+            expect(link).to_have_attribute("target", "_blank")
+            expect(link).to_have_attribute("rel", "noopener")
+    assert errors == [], f"{page.url}: {errors}"
+
+
+def test_every_project_map_shows_each_project_with_a_link(people, town, browser_app, live_server):
+    """The cycle page, every ballot, the results' winners and the implementation page: a
+    marker for every project with a place, whose popup links to it (from a ballot, in a new
+    tab); the map named for screen readers and its zoom buttons in the page's language
+    (folium's popups needed jQuery, which the site does not load: the first marker stopped
+    the script)."""
+    page = as_person(people, make_account(browser_app, "maps"))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    demo = _demo_maps(browser_app)
+    labels = ("Map of the projects", "Map of the winning projects", "Map of the winning projects")
+    for (path, expected), label in zip(demo.items(), labels, strict=True):
+        assert expected, f"the demo has no located projects for {path}"
+        page.goto(path)
+        assert_projects_map(page, errors, label, expected)
+
+    identify_by_email(page, town)
+    cycle_id = town.cycles[Verification.EMAIL]
+    with browser_app.app_context():
+        pools = {
+            pid: _located(db.session.get(Pool, pid).projects)
+            for pid in town.pools[Verification.EMAIL].values()
+        }
+    for pool_id, expected in pools.items():
+        page.goto(f"{town.base}/{cycle_id}/vote/{pool_id}")
+        assert_projects_map(page, errors, "Map of the projects on this ballot", expected, True)
+
+    # In Czech: the map's name and Leaflet's own buttons.
+    page.goto(next(iter(demo)))
+    switch_language(page, "cs")
+    assert_projects_map(page, errors, "Mapa projektů", next(iter(demo.values())))
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Přiblížit")
+    assert foreign_requests(people.requested, live_server.url) == []

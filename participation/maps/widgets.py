@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import folium
 from flask import current_app, url_for
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from folium import plugins as folium_plugins
 from markupsafe import Markup
@@ -288,7 +289,8 @@ def choropleth(
     """Districts coloured by a figure; ``features`` are district GeoJSON features by id."""
     from participation.maps import colours
 
-    breaks = colours.class_breaks([v for v in values.values() if v is not None])
+    known = [v for v in values.values() if v is not None]
+    breaks = colours.class_breaks(known)
     collection = {"type": "FeatureCollection", "features": []}
     for feature in features:
         value = values.get(feature["id"])
@@ -315,9 +317,12 @@ def choropleth(
         tooltip=folium.GeoJsonTooltip(fields=["name", "value"], aliases=["", value_label]),
     ).add_to(m)
     widget = _render(m, "plain", {"label": label})
-    widget.legend = colours.legend(breaks)
+    widget.legend = colours.legend(breaks, whole=colours.is_whole(known), locale=get_locale())
     return widget
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
+    # Whole numbers as they are (the districts' tooltips), fractions in the page's language.
+    if float(value).is_integer():
+        return str(int(value))
+    return format_decimal(value, format="#,##0.00")

@@ -42,6 +42,7 @@ from participation.core.models import Country, Municipality, Role, utcnow
 from participation.extensions import db
 from participation.ideas.rules import IdeaStatus
 from participation.maps import demo as maps_demo
+from participation.maps import services as maps_services
 from participation.maps.services import Place, locate
 from tests.browser.helpers import (
     TILE_HOST,
@@ -1047,3 +1048,37 @@ def test_every_project_map_shows_each_project_with_a_link(people, town, browser_
     assert_projects_map(page, errors, "Mapa projektů", next(iter(demo.values())))
     expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Přiblížit")
     assert foreign_requests(people.requested, live_server.url) == []
+
+
+# --- 8. the turnout on the results -----------------------------------------------------------
+
+
+def test_results_turnout_is_written_for_the_language(people, browser_app, live_server):
+    """The demo's turnout: a few voters among thousands of residents is "< 0.1 %", not
+    "0 %", and none is "0 %"; the legend's classes of whole voters are whole numbers, in
+    the page's language."""
+    past, _winner = _demo_cycles(browser_app)
+    with browser_app.app_context():
+        cycle = db.session.get(Cycle, past)
+        turnout = budget_services.turnout_by_district(cycle)
+        districts = {
+            d.name: turnout.get(d.id, 0) for d in maps_services.districts_of(cycle.municipality)
+        }
+    assert any(districts.values()) and not all(districts.values()), districts
+    page = people()
+    page.goto(f"/{DEMO_SLUG}/budget/{past}/results")
+    table = page.get_by_role("table", name="Voters by district")
+    for name, voters in districts.items():
+        row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=name))
+        expect(row.get_by_role("cell").last).to_have_text("< 0.1 %" if voters else "0 %")
+    legend = page.locator(".map-legend li")
+    texts = legend.all_inner_texts()[:-1]
+    assert texts and all(re.fullmatch(r"(≤ )?\d+( – \d+)?", t.strip()) for t in texts), texts
+    expect(legend.last).to_have_text("no data")
+
+    switch_language(page, "pl")
+    table = page.get_by_role("table").filter(has=page.get_by_role("rowheader", name="Střed"))
+    row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Střed"))
+    expect(row.get_by_role("cell").last).to_have_text("< 0,1 %")
+    texts = page.locator(".map-legend li").all_inner_texts()[:-1]
+    assert all("." not in t for t in texts), texts

@@ -1082,3 +1082,39 @@ def test_results_turnout_is_written_for_the_language(people, browser_app, live_s
     expect(row.get_by_role("cell").last).to_have_text("< 0,1 %")
     texts = page.locator(".map-legend li").all_inner_texts()[:-1]
     assert all("." not in t for t in texts), texts
+
+
+# --- 9. the receipt's copy button --------------------------------------------------------------
+
+
+def _cast_approval(page: Page, town: Town) -> str:
+    identify_by_email(page, town)
+    page.goto(
+        f"{town.base}/{town.cycles[Verification.EMAIL]}/vote/"
+        f"{town.pools[Verification.EMAIL][Method.APPROVAL]}"
+    )
+    page.get_by_label("Pítko na náměstí").check()
+    page.get_by_role("button", name="Review my ballot").click()
+    page.get_by_role("button", name="Cast my ballot").click()
+    return receipt_of(page)
+
+
+def test_the_copy_button_shows_only_when_it_can_copy(people, town, browser_app, live_server):
+    """Without JavaScript the "Copy the receipt code" button (which could do nothing) is not
+    shown; with JavaScript it is, and it copies the code."""
+    copy = "Copy the receipt code"
+    page = as_person(people, make_account(browser_app, "no-script-copy"), javascript=False)
+    _cast_approval(page, town)
+    expect(page.locator("#copy-receipt")).to_be_hidden()
+    expect(page.get_by_role("button", name=copy)).to_have_count(0)
+
+    page = as_person(people, make_account(browser_app, "script-copy"))
+    receipt = _cast_approval(page, town)
+    button = page.get_by_role("button", name=copy)
+    expect(button).to_be_visible()
+    expect(button).to_be_enabled()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    button.click()
+    expect(page.locator("#copy-status")).to_have_text("The receipt code is copied.")
+    assert page.evaluate("() => navigator.clipboard.readText()") == receipt
+    assert foreign_requests(people.requested, live_server.url) == []

@@ -18,7 +18,6 @@ import time
 from decimal import Decimal
 from fractions import Fraction
 
-import folium
 from flask import (
     Response,
     abort,
@@ -37,8 +36,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from markupsafe import escape
-from shapely.geometry import MultiPoint
 from wtforms import SelectChoice
 from wtforms.validators import Optional
 
@@ -341,26 +338,12 @@ def _ballot_pool(cycle_id: int, pool_id: int):
 def _projects_map(projects, label: str, new_tab: bool = False) -> widgets.MapWidget | None:
     """The projects with a place on a map, each marker's popup a link to its page (in a
     new tab from the ballot, so that the choices made so far stay)."""
-    placed = [p for p in projects if p.lat is not None and p.lon is not None]
-    if not placed:
-        return None
-    points = MultiPoint([(p.lon, p.lat) for p in placed])
-    if len({(p.lat, p.lon) for p in placed}) > 1:
-        m = widgets.base_map(widgets.center_of(points), bounds=points.envelope.buffer(0.002))
-    else:
-        m = widgets.base_map((placed[0].lat, placed[0].lon), zoom=15)
-    target = ' target="_blank" rel="noopener"' if new_tab else ""
-    for p in placed:
-        link = url_for("budget.project", project_id=p.id)
-        folium.Marker(
-            [p.lat, p.lon],
-            title=p.title,
-            alt=p.title,
-            popup=folium.Popup(
-                f'<a href="{escape(link)}"{target}>{escape(p.title)}</a>', parse_html=False
-            ),
-        ).add_to(m)
-    return widgets._render(m, "plain", {"label": label})
+    places = [
+        widgets.LinkedPlace(p.lat, p.lon, p.title, url_for("budget.project", project_id=p.id))
+        for p in projects
+        if p.lat is not None and p.lon is not None
+    ]
+    return widgets.linked_places_map(places, label, new_tab=new_tab) if places else None
 
 
 def _choices(items, blank: str) -> list[SelectChoice]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import folium
 from flask import current_app, url_for
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from folium import plugins as folium_plugins
 from markupsafe import Markup
@@ -166,6 +167,44 @@ def point_map(lat: float, lon: float, label: str, marker_title: str) -> MapWidge
     return _render(m, "plain", {"label": label})
 
 
+@dataclass(frozen=True)
+class LinkedPlace:
+    """A marker whose popup is a link to a page (a project's, an idea's)."""
+
+    lat: float
+    lon: float
+    title: str
+    url: str
+
+
+def linked_places_map(places: list[LinkedPlace], label: str, new_tab: bool = False) -> MapWidget:
+    """Places as markers named by their title, each opening a popup with a link to its
+    page (in a new tab when ``new_tab``: from a ballot, so that the choices made so far
+    stay). The markers and their popups are made by ``Participation.places`` from plain
+    data: folium's ``Popup`` needs jQuery, which we do not load."""
+    from shapely.geometry import MultiPoint
+
+    spots = {(p.lat, p.lon) for p in places}
+    if len(spots) > 1:
+        points = MultiPoint([(p.lon, p.lat) for p in places])
+        m = base_map(center_of(points), bounds=points.envelope.buffer(0.002))
+    elif places:
+        m = base_map((places[0].lat, places[0].lon), zoom=15)
+    else:
+        m = base_map(center_of(None))
+    return _render(
+        m,
+        "places",
+        {
+            "label": label,
+            "newTab": new_tab,
+            "places": [
+                {"lat": p.lat, "lon": p.lon, "title": p.title, "url": p.url} for p in places
+            ],
+        },
+    )
+
+
 def points_map(
     points: list[tuple[float, float]], boundary: BaseGeometry | None, label: str
 ) -> MapWidget:
@@ -250,7 +289,8 @@ def choropleth(
     """Districts coloured by a figure; ``features`` are district GeoJSON features by id."""
     from participation.maps import colours
 
-    breaks = colours.class_breaks([v for v in values.values() if v is not None])
+    known = [v for v in values.values() if v is not None]
+    breaks = colours.class_breaks(known)
     collection = {"type": "FeatureCollection", "features": []}
     for feature in features:
         value = values.get(feature["id"])
@@ -277,9 +317,12 @@ def choropleth(
         tooltip=folium.GeoJsonTooltip(fields=["name", "value"], aliases=["", value_label]),
     ).add_to(m)
     widget = _render(m, "plain", {"label": label})
-    widget.legend = colours.legend(breaks)
+    widget.legend = colours.legend(breaks, whole=colours.is_whole(known), locale=get_locale())
     return widget
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
+    # Whole numbers as they are (the districts' tooltips), fractions in the page's language.
+    if float(value).is_integer():
+        return str(int(value))
+    return format_decimal(value, format="#,##0.00")

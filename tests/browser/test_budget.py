@@ -27,7 +27,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from participation.budget import services as budget_services
-from participation.budget.demo import PAST_TITLE
+from participation.budget.demo import CURRENT_TITLE, PAST_TITLE
 from participation.budget.models import (
     Cycle,
     Method,
@@ -44,6 +44,7 @@ from participation.core.models import Country, Municipality, Role, utcnow
 from participation.extensions import db
 from participation.ideas.rules import IdeaStatus
 from participation.maps import demo as maps_demo
+from participation.maps import services as maps_services
 from participation.maps.services import Place, locate
 from tests.browser.helpers import (
     TILE_HOST,
@@ -1064,4 +1065,174 @@ def test_staff_add_a_picture_that_the_public_page_shows_and_remove_it(
     expect(staff.get_by_role("img", name="Knihobudka u zastávky")).to_have_count(0)
     staff.goto(f"{town.base}/projects/{project_id}")
     expect(staff.get_by_role("img", name="Knihobudka u zastávky")).to_have_count(0)
+    assert foreign_requests(people.requested, live_server.url) == []
+
+
+# --- 8. the project maps -------------------------------------------------------------------
+
+
+def _located(projects) -> dict[str, int]:
+    """Title -> id of the projects that have a place (the markers a map must show)."""
+    return {p.title: p.id for p in projects if p.lat is not None and p.lon is not None}
+
+
+def _demo_maps(app) -> dict[str, dict[str, int]]:
+    """The located projects of the demo town's maps: its voting cycle's, and the winners of
+    its cycles with published results (on the results page and the implementation page)."""
+    with app.app_context():
+        town = db.session.scalar(select(Municipality).where(Municipality.slug == DEMO_SLUG))
+        current = db.session.scalar(select(Cycle).where(Cycle.title == CURRENT_TITLE))
+        past = db.session.scalar(select(Cycle).where(Cycle.title == PAST_TITLE))
+
+        def winners(cycle):
+            return [
+                db.session.get(Project, r.project_id)
+                for pool in cycle.pools
+                for r in budget_services.results_of(pool)
+                if r.selected
+            ]
+
+        published = [c for c in budget_services.cycles_of(town) if c.results_published_at]
+        return {
+            f"/{DEMO_SLUG}/budget/{current.id}/": _located(
+                [p for pool in current.pools for p in pool.projects]
+            ),
+            f"/{DEMO_SLUG}/budget/{past.id}/results": _located(winners(past)),
+            f"/{DEMO_SLUG}/budget/implementation": _located(
+                [p for c in published for p in winners(c)]
+            ),
+        }
+
+
+def assert_projects_map(
+    page: Page, errors: list[str], label: str, expected: dict[str, int], new_tab: bool = False
+) -> None:
+    """The map named ``label`` has one marker per located project, named by its title, and
+    each marker (by keyboard) opens a popup that links to the project's page (in a new tab
+    when ``new_tab``); the page's scripts ran without an error."""
+    assert errors == [], f"{page.url}: {errors}"
+    region = page.get_by_role("region", name=label, exact=True)
+    expect(region).to_be_visible()
+    markers = region.locator(".leaflet-marker-icon")
+    expect(markers).to_have_count(len(expected))
+    titles = markers.evaluate_all("ms => ms.map(m => m.getAttribute('title'))")
+    assert sorted(titles) == sorted(expected), f"{page.url}: markers {titles}"
+    for index in range(len(expected)):
+        marker = markers.nth(index)
+        title = marker.get_attribute("title")
+        marker.focus()
+        page.keyboard.press("Enter")
+        # (the popup before fades out: it is still there for a moment)
+        link = region.locator(".leaflet-popup-content").get_by_role("link", name=title, exact=True)
+        expect(link).to_be_visible()
+        expect(link).to_have_attribute("href", re.compile(rf"/budget/projects/{expected[title]}$"))
+        if new_tab:
+            expect(link).to_have_attribute("target", "_blank")
+            expect(link).to_have_attribute("rel", "noopener")
+    assert errors == [], f"{page.url}: {errors}"
+
+
+def test_every_project_map_shows_each_project_with_a_link(people, town, browser_app, live_server):
+    """The cycle page, every ballot, the results' winners and the implementation page: a
+    marker for every project with a place, whose popup links to it (from a ballot, in a new
+    tab); the map named for screen readers and its zoom buttons in the page's language
+    (folium's popups needed jQuery, which the site does not load: the first marker stopped
+    the script)."""
+    page = as_person(people, make_account(browser_app, "maps"))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    demo = _demo_maps(browser_app)
+    labels = ("Map of the projects", "Map of the winning projects", "Map of the winning projects")
+    for (path, expected), label in zip(demo.items(), labels, strict=True):
+        assert expected, f"the demo has no located projects for {path}"
+        page.goto(path)
+        assert_projects_map(page, errors, label, expected)
+
+    identify_by_email(page, town)
+    cycle_id = town.cycles[Verification.EMAIL]
+    with browser_app.app_context():
+        pools = {
+            pid: _located(db.session.get(Pool, pid).projects)
+            for pid in town.pools[Verification.EMAIL].values()
+        }
+    for pool_id, expected in pools.items():
+        page.goto(f"{town.base}/{cycle_id}/vote/{pool_id}")
+        assert_projects_map(page, errors, "Map of the projects on this ballot", expected, True)
+
+    # In Czech: the map's name and Leaflet's own buttons.
+    page.goto(next(iter(demo)))
+    switch_language(page, "cs")
+    assert_projects_map(page, errors, "Mapa projektů", next(iter(demo.values())))
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Přiblížit")
+    assert foreign_requests(people.requested, live_server.url) == []
+
+
+# --- 9. the turnout on the results -----------------------------------------------------------
+
+
+def test_results_turnout_is_written_for_the_language(people, browser_app, live_server):
+    """The demo's turnout: a few voters among thousands of residents is "< 0.1 %", not
+    "0 %", and none is "0 %"; the legend's classes of whole voters are whole numbers, in
+    the page's language."""
+    past, _winner = _demo_cycles(browser_app)
+    with browser_app.app_context():
+        cycle = db.session.get(Cycle, past)
+        turnout = budget_services.turnout_by_district(cycle)
+        districts = {
+            d.name: turnout.get(d.id, 0) for d in maps_services.districts_of(cycle.municipality)
+        }
+    assert any(districts.values()) and not all(districts.values()), districts
+    page = people()
+    page.goto(f"/{DEMO_SLUG}/budget/{past}/results")
+    table = page.get_by_role("table", name="Voters by district")
+    for name, voters in districts.items():
+        row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=name))
+        expect(row.get_by_role("cell").last).to_have_text("< 0.1 %" if voters else "0 %")
+    legend = page.locator(".map-legend li")
+    texts = legend.all_inner_texts()[:-1]
+    assert texts and all(re.fullmatch(r"(≤ )?\d+( – \d+)?", t.strip()) for t in texts), texts
+    expect(legend.last).to_have_text("no data")
+
+    switch_language(page, "pl")
+    table = page.get_by_role("table").filter(has=page.get_by_role("rowheader", name="Střed"))
+    row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Střed"))
+    expect(row.get_by_role("cell").last).to_have_text("< 0,1 %")
+    texts = page.locator(".map-legend li").all_inner_texts()[:-1]
+    assert all("." not in t for t in texts), texts
+
+
+# --- 10. the receipt's copy button --------------------------------------------------------------
+
+
+def _cast_approval(page: Page, town: Town) -> str:
+    identify_by_email(page, town)
+    page.goto(
+        f"{town.base}/{town.cycles[Verification.EMAIL]}/vote/"
+        f"{town.pools[Verification.EMAIL][Method.APPROVAL]}"
+    )
+    page.get_by_label("Pítko na náměstí").check()
+    page.get_by_role("button", name="Review my ballot").click()
+    page.get_by_role("button", name="Cast my ballot").click()
+    return receipt_of(page)
+
+
+def test_the_copy_button_shows_only_when_it_can_copy(people, town, browser_app, live_server):
+    """Without JavaScript the "Copy the receipt code" button (which could do nothing) is not
+    shown; with JavaScript it is, and it copies the code."""
+    copy = "Copy the receipt code"
+    page = as_person(people, make_account(browser_app, "no-script-copy"), javascript=False)
+    _cast_approval(page, town)
+    expect(page.locator("#copy-receipt")).to_be_hidden()
+    expect(page.get_by_role("button", name=copy)).to_have_count(0)
+
+    page = as_person(people, make_account(browser_app, "script-copy"))
+    receipt = _cast_approval(page, town)
+    button = page.get_by_role("button", name=copy)
+    expect(button).to_be_visible()
+    expect(button).to_be_enabled()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    button.click()
+    expect(page.locator("#copy-status")).to_have_text("The receipt code is copied.")
+    assert page.evaluate("() => navigator.clipboard.readText()") == receipt
     assert foreign_requests(people.requested, live_server.url) == []

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from shapely.geometry import MultiPolygon, Point, Polygon
 
-from participation.maps import colours, geometry
+from participation.maps import geometry
 from participation.maps.locator import DistrictIndex
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "districts"
@@ -162,20 +162,3 @@ def test_a_point_on_a_shared_border_belongs_to_the_smaller_id():
     assert index.locate(14.01, 50.005) == 3
     assert index.locate_many([(14.01, 50.005), (14.015, 50.005), (13, 50)]) == [3, 7, None]
     assert DistrictIndex([]).locate(14, 50) is None
-
-
-@pytest.mark.parametrize(
-    "values, expected",
-    [([], []), ([5, 5], [5]), ([0, 10], [2.0, 4.0, 6.0, 8.0, 10.0])],
-)
-def test_class_breaks(values, expected):
-    assert colours.class_breaks(values) == pytest.approx(expected)
-
-
-def test_colours_and_legend_agree():
-    breaks = colours.class_breaks([0, 10])
-    assert colours.colour_for(None, breaks) == colours.NO_DATA
-    assert colours.colour_for(0, breaks) == colours.PALETTE[0]
-    assert colours.colour_for(10, breaks) == colours.PALETTE[-1]
-    assert [position for position, _ in colours.legend(breaks)] == [0, 1, 2, 3, 4]
-    assert colours.legend([5]) == [(4, "≤ 5.0")]

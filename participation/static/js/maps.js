@@ -300,5 +300,26 @@
 
   function plain(map, options) { prepare(map, options); }
 
-  window.Participation = { picker: picker, browse: browse, draw: draw, plain: plain };
+  /* Places that link to their pages: a marker each, named by its title, whose popup is
+   * the link (made with the DOM: folium's popups need jQuery, which we do not load). */
+  function places(map, options) {
+    prepare(map, options);
+    (options.places || []).forEach(function (place) {
+      var m = L.marker([place.lat, place.lon], { title: place.title, alt: place.title });
+      m.bindPopup(function () {
+        var link = document.createElement("a");
+        link.href = place.url;
+        link.textContent = place.title;
+        if (options.newTab) {
+          link.target = "_blank";
+          link.rel = "noopener";
+        }
+        return link;
+      });
+      m.addTo(map);
+    });
+  }
+
+  window.Participation = { picker: picker, browse: browse, draw: draw, plain: plain,
+                           places: places };
 })();

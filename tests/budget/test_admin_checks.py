@@ -411,7 +411,8 @@ def test_removing_an_implementation_photo_asks_first(app, town, staff, uploads):
         ("pl", voting.Problem.TOO_MANY_PROJECTS, "max", 12, "Wybierz najwyżej 12 projektów."),
         ("en", voting.Problem.TOO_MANY_PLUS, "max", 1, "You have at most 1 plus vote."),
         ("cs", voting.Problem.TOO_MANY_MINUS, "max", 2, "Můžete dát nejvýše 2 záporné hlasy."),
-        ("pl", voting.Problem.OVER_POINTS_CAP, "cap", 1, "najwyżej 1 punkt."),
+        ("pl", voting.Problem.OVER_POINTS_CAP, "cap", 1, "Najwyżej 1 punkt na projekt."),
+        ("pl", voting.Problem.OVER_POINTS_CAP, "cap", 5, "Najwyżej 5 punktów na projekt."),
     ],
 )
 def test_ballot_limits_have_plural_forms(app, locale, problem, key, number, expected):

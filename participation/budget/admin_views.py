@@ -854,6 +854,9 @@ def remove_project_image(cycle_id: int, project_id: int, image_id: int):
 @login_required
 @require(can.can_manage_budget)
 def image(name: str):
+    """A picture of one of this town's projects, for its staff."""
+    if services.image_named(g.municipality, name) is None:
+        abort(404)
     return send_from_directory(upload_folder(services.IMAGE_FOLDER), name, max_age=3600)
 
 

@@ -631,6 +631,20 @@ def project_pictures(project: Project) -> list[ProjectImage]:
     return [image for image in project.images if not image.implementation]
 
 
+def image_named(municipality: Municipality, name: str) -> ProjectImage | None:
+    """The picture (or its thumbnail) stored under ``name``, of a project of this
+    municipality; ``None`` for a file of another town or none of ours."""
+    return db.session.scalar(
+        select(ProjectImage)
+        .join(Project, Project.id == ProjectImage.project_id)
+        .where(
+            Project.municipality_id == municipality.id,
+            (ProjectImage.filename == name) | (ProjectImage.thumbnail == name),
+        )
+        .limit(1)
+    )
+
+
 def add_project_images(
     project: Project, by: User | None, files: Iterable[FileStorage], alt: str = ""
 ) -> list[ProjectImage]:

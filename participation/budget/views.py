@@ -412,6 +412,11 @@ def cycle(cycle_id: int):
 
 @bp.get("/images/<path:name>")
 def image(name: str):
+    """A picture of a project this town shows (not of an unpublished cycle's, to the
+    public, nor of another town's)."""
+    picture = services.image_named(g.municipality, name)
+    if picture is None or not can.can_view_project(current_user, picture.project):
+        abort(404)
     return send_from_directory(upload_folder(services.IMAGE_FOLDER), name, max_age=86400)
 
 

@@ -185,6 +185,20 @@ def _check_area(call: IdeaCall, place: Place) -> None:
         raise IdeaError(_("Choose one of the districts in the list."), "district")
 
 
+def image_named(municipality: Municipality, name: str) -> IdeaImage | None:
+    """The image (or its thumbnail) stored under ``name``, of an idea of this
+    municipality; ``None`` for a file of another town or none of ours."""
+    return db.session.scalar(
+        select(IdeaImage)
+        .join(Idea, Idea.id == IdeaImage.idea_id)
+        .where(
+            Idea.municipality_id == municipality.id,
+            (IdeaImage.filename == name) | (IdeaImage.thumbnail == name),
+        )
+        .limit(1)
+    )
+
+
 def remove_image(idea: Idea, image_id: int) -> None:
     for image in list(idea.images):
         if image.id == image_id:

@@ -458,6 +458,13 @@ def remove_image(idea_id: int, image_id: int):
 
 @bp.get("/images/<path:name>")
 def image(name: str):
+    """An image of an idea of this town, to whoever may see the idea; a hidden idea's
+    images, which its page no longer shows, to moderators only."""
+    found = services.image_named(g.municipality, name)
+    if found is None or not can.can_view_idea(current_user, found.idea):
+        abort(404)
+    if found.idea.hidden and not can.can_moderate(current_user, g.municipality):
+        abort(404)
     return send_from_directory(upload_folder(services.IMAGE_FOLDER), name, max_age=86400)
 
 

@@ -417,7 +417,11 @@ def image(name: str):
     picture = services.image_named(g.municipality, name)
     if picture is None or not can.can_view_project(current_user, picture.project):
         abort(404)
-    return send_from_directory(upload_folder(services.IMAGE_FOLDER), name, max_age=86400)
+    response = send_from_directory(upload_folder(services.IMAGE_FOLDER), name, max_age=86400)
+    if picture.project.cycle.published_at is None:  # staff only: no shared cache keeps it
+        response.cache_control.public = False
+        response.cache_control.private = True
+    return response
 
 
 @bp.get("/projects/<int:project_id>")

@@ -465,7 +465,12 @@ def image(name: str):
         abort(404)
     if found.idea.hidden and not can.can_moderate(current_user, g.municipality):
         abort(404)
-    return send_from_directory(upload_folder(services.IMAGE_FOLDER), name, max_age=86400)
+    response = send_from_directory(upload_folder(services.IMAGE_FOLDER), name, max_age=86400)
+    if found.idea.hidden or found.idea.status == IdeaStatus.DRAFT:
+        # For the author or a moderator only: no shared cache keeps it.
+        response.cache_control.public = False
+        response.cache_control.private = True
+    return response
 
 
 # --- an idea --------------------------------------------------------------------------

@@ -49,6 +49,10 @@ def test_pictures_are_served_by_their_town_to_whoever_may_see_the_project(
     # An unpublished cycle's pictures: its staff only.
     assert status(visitor, f"/lipnice/budget/images/{hidden.filename}") == 404
     assert status(staff, f"/lipnice/budget/images/{hidden.filename}") == 200
+    kept = staff.get(f"/lipnice/budget/images/{hidden.filename}")
+    kept.close()
+    assert "private" in kept.headers["Cache-Control"]
+    assert "public" not in kept.headers["Cache-Control"]
     # A file in the folder that is no picture of a project: nothing.
     for browser, url in (
         (visitor, "/lipnice/budget/images/stray.jpg"),

@@ -50,4 +50,8 @@ def test_images_follow_who_may_see_their_idea(app, town, other_town, uploads):
     assert status(owner, f"/lipnice/ideas/images/{draft.filename}") == 200
     assert status(visitor, f"/lipnice/ideas/images/{hidden.filename}") == 404
     assert status(moderating, f"/lipnice/ideas/images/{hidden.filename}") == 200
+    kept = moderating.get(f"/lipnice/ideas/images/{hidden.filename}")
+    kept.close()
+    assert "private" in kept.headers["Cache-Control"]
+    assert "public" not in kept.headers["Cache-Control"]
     assert status(visitor, "/lipnice/ideas/images/stray.jpg") == 404

@@ -711,6 +711,12 @@ def test_a_problem_about_one_project_is_said_beside_it(people, town, live_server
     problems = page.get_by_role("alert")
     problems.get_by_role("link", name="Koše na tříděný odpad: Points cannot be negative.").click()
     expect(bins).to_be_focused()
+    # A word instead of a number comes back as typed (a number box would empty it).
+    compost = page.get_by_label("Points for Komunitní kompostér")
+    compost.fill("tři")
+    page.get_by_role("button", name="Check my ballot").click()
+    expect(compost).to_have_value("tři")
+    expect(compost).to_have_attribute("aria-invalid", "true")
 
     # Approval: more projects than the pool's three, said at once too.
     city = town.pools[Verification.CODE][Method.APPROVAL]

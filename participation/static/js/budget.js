@@ -30,7 +30,7 @@
       if (checked) return parseInt(checked.value || "0", 10) || 0;
       var box = row.querySelector("input[type=checkbox]");
       if (box) return box.checked ? 1 : 0;
-      var number = row.querySelector("input[type=number]");
+      var number = row.querySelector("input.points-input");
       return number ? parseInt(number.value || "0", 10) || 0 : 0;
     }
 
@@ -101,7 +101,7 @@
       else filter();
     });
     form.addEventListener("input", function (event) {
-      if (event.target.type === "number") update();
+      if (event.target.classList.contains("points-input")) update();
       else if (event.target.id === "ballot-q") filter();
     });
     update();

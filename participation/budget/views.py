@@ -259,6 +259,13 @@ def fate_text(pool: Pool, project: Project, explanation: str) -> str:
             )
         return _("Funded: it had enough votes and still fitted in the pool.")
     if status == "completion":
+        score = _fraction(fate.get("score"))
+        if score is not None and score <= 0:
+            # The greedy completion fills the pool too (pabutools' rule).
+            return _(
+                "Funded from the money Equal Shares left unspent: nobody voted for it, but "
+                "money was left after the projects with votes, and it fitted."
+            )
         remaining = _fraction(fate.get("remaining"))
         if remaining is not None:
             return _(

@@ -302,6 +302,17 @@ def test_greedy_results_say_why_a_project_without_votes_was_funded(app, town):
     assert "Winning project" in page and words in page and "enough votes" not in page
 
 
+def test_equal_shares_completion_says_why_a_project_without_votes_was_funded(app, town):
+    cycle, pool, big, small, nobody = voted_cycle(town, rule=Rule.MES_ADD1)
+    pool.amount = Decimal("600")
+    db.session.flush()
+    s.publish_results(cycle, None)
+    page = Browser(app).page(f"/lipnice/budget/projects/{nobody.id}")
+    assert "Winning project" in page
+    assert "Funded from the money Equal Shares left unspent: nobody voted for it" in page
+    assert "when its turn came, by votes" not in page
+
+
 def test_a_greedy_d21_project_with_a_net_score_below_one_is_funded_for_the_money_left(app, town):
     cycle = make_cycle(town.municipality, verification=Verification.CODE)
     pool = make_pool(

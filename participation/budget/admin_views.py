@@ -241,7 +241,8 @@ def _cycle_form(cycle: Cycle | None) -> CycleForm:
     return form
 
 
-WHO_MAY_VOTE = ("min_age", "residence", "pool_access", "verification")
+# Who may vote: what locks when voting opens, but the opening time itself.
+WHO_MAY_VOTE = tuple(name for name in services.LOCKED_WHEN_VOTING if name != "voting_opens_at")
 
 
 def _locked_fields(cycle: Cycle | None) -> tuple[str, ...]:
@@ -293,6 +294,31 @@ def _cycle_error_field(cycle: Cycle | None, fields: dict, message: str) -> str:
     return by_message.get(message, "title")
 
 
+def _changed_while_locked(cycle: Cycle, locked: tuple[str, ...], fixed: list) -> list[str]:
+    """The locked settings a form sends with another value than the cycle's: a form opened
+    before voting opened and sent after. Those are refused, not dropped in silence."""
+    labels = dict(zip(locked, (label for label, _value in fixed), strict=True))
+    changed = []
+    for name in locked:
+        sent = request.form.get(name)
+        if sent is None:
+            continue
+        stored = getattr(cycle, name)
+        if isinstance(stored, datetime):
+            try:
+                typed = local_to_utc(datetime.fromisoformat(sent))
+            except ValueError:
+                typed = None
+            same = _same_minute(stored, typed) == stored
+        elif name == "min_age":
+            same = whole_number(sent) == stored
+        else:
+            same = sent == stored.value
+        if not same:
+            changed.append(str(labels[name]))
+    return changed
+
+
 def _save_cycle(cycle: Cycle | None):
     municipality = g.municipality
     form = _cycle_form(cycle)
@@ -302,7 +328,10 @@ def _save_cycle(cycle: Cycle | None):
     status = 200
     if form.is_submitted():
         status = 422
-    if form.validate_on_submit():
+    refused = _changed_while_locked(cycle, locked, fixed) if locked and form.is_submitted() else []
+    if refused:
+        form.validate()  # the other fields' own errors too; what was typed stays
+    elif form.validate_on_submit():
 
         def typed(name: str):
             """A time as typed, or the cycle's own where it is locked."""
@@ -366,6 +395,7 @@ def _save_cycle(cycle: Cycle | None):
             polish=polish,
             locked=bool(locked),
             fixed=fixed,
+            refused=refused,
         ),
         status,
     )

@@ -164,11 +164,20 @@ def test_a_cycle_in_voting_keeps_who_may_vote_but_its_title_can_change(app, town
     assert response.status_code == 302, text(response)
     db.session.refresh(cycle)
     assert cycle.title == "Nový název"
-    # A value sent anyway for a locked setting changes nothing.
-    response = staff.post(f"{BASE}/{cycle.id}/edit", dict(data, min_age="18"))
-    assert response.status_code == 302
+    # A locked setting sent with another value (a form opened before voting opened) is
+    # refused, not dropped: nothing is saved, the rest stays as typed.
+    stale = dict(data, title="Jiný název", min_age="18", residence="district")
+    response = staff.post(f"{BASE}/{cycle.id}/edit", stale)
+    assert response.status_code == 422
+    page = text(response)
+    assert "Voting opened while you were editing" in page and "Minimum age of voters" in page
+    assert "Residence" not in page.split("Voting opened while you were editing")[1].split(".")[0]
+    assert field_value(response, "title") == "Jiný název"
     db.session.refresh(cycle)
-    assert cycle.min_age == 15
+    assert (cycle.min_age, cycle.title) == (15, "Nový název")
+    # The same values as stored go through (an old form that changed nothing locked).
+    response = staff.post(f"{BASE}/{cycle.id}/edit", dict(data, min_age="15"))
+    assert response.status_code == 302
     # Once voting has closed, its closing time is shown as text too.
     closed = make_cycle(town.municipality, phase="counting")
     html = staff.get(f"{BASE}/{closed.id}/edit").get_data(as_text=True)

@@ -51,7 +51,7 @@ def checked(response, project, value: str = "1") -> bool:
     for tag in re.findall(r"<input[^>]*>", page):
         if f'name="p-{project.id}"' not in tag:
             continue
-        if 'type="number"' in tag:
+        if 'class="points-input"' in tag:  # a text box: what was typed, as typed
             return f'value="{value}"' in tag
         if f'value="{value}"' in tag and "checked" in tag:
             return True
@@ -353,7 +353,8 @@ def test_a_register_voter_gives_points_and_the_identifier_is_never_kept(app, tow
     response = voter.get(ballot_url(cycle, pool))
     html = response.get_data(as_text=True)
     assert f'<label for="p-{a.id}">Points for Bod A</label>' in html
-    assert 'type="number"' in html and 'max="3"' in html
+    assert 'class="points-input"' in html and 'inputmode="numeric"' in html
+    assert "0 to 3 points" in html
     # Over the cap and a word instead of a number: told, and kept as typed.
     response = voter.post(ballot_url(cycle, pool), {"action": "check", f"p-{a.id}": "4"})
     assert "Bod A: At most 3 points per project." in page_text(response)

@@ -270,12 +270,38 @@ def save_cycle(cycle: Cycle | None, municipality: Municipality, by: User | None,
     return cycle
 
 
+# The voter keys of a file's voters (a resident's key is never this).
+PABULIB_VOTER = "pabulib:"
+
+
+def _holds_imported_ballots(cycle: Cycle) -> bool:
+    """Whether the cycle's roll holds voters of a file (:func:`import_pabulib` keys them
+    ``pabulib:``; a resident's key is their account's, code's or register entry's)."""
+    return (
+        db.session.scalar(
+            select(Voter.id)
+            .join(Pool, Pool.id == Voter.pool_id)
+            .where(Pool.cycle_id == cycle.id, Voter.voter_key.startswith(PABULIB_VOTER))
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def publish_cycle(cycle: Cycle, by: User | None) -> Cycle:
     """Make the cycle public; it needs at least one pool."""
     if cycle.published_at is not None:
         return cycle
     if not cycle.pools:
         raise BudgetError(_("Add at least one pool before publishing the cycle."))
+    if phase(cycle) in (Phase.PREPARATION, Phase.VOTING) and _holds_imported_ballots(cycle):
+        raise BudgetError(
+            _(
+                "The cycle holds ballots imported from a file: published now, residents "
+                "would vote beside them. Remove them first, or publish the cycle once voting "
+                "has closed."
+            )
+        )
     cycle.published_at = utcnow()
     db.session.flush()
     audit(cycle, by, "cycle_published")
@@ -1851,13 +1877,23 @@ def import_pabulib(
 ) -> ImportReport:
     """Load a ``.pb`` file's projects and ballots into an empty pool (for demos and
     audits). Voters are keyed ``pabulib:<voter id>``; ballots get random keys and
-    receipts nobody holds. Only before voting opens: afterwards the file's ballots would
-    enter the official results. Staff see them on the cycle's page until voting opens
-    (:func:`imported_ballots`) and can remove them (:func:`remove_imported_ballots`)."""
+    receipts nobody holds. Only before voting opens, and only into a cycle that is not
+    published (nor can be until voting has closed, :func:`publish_cycle`): residents must
+    never vote beside a file's ballots, whose votes would be counted with theirs. Staff see
+    them on the cycle's page until voting opens (:func:`imported_ballots`) and can remove
+    them (:func:`remove_imported_ballots`)."""
     if pool.cycle_id != cycle.id:
         raise BudgetError(_("Choose a pool of this cycle."))
     if phase(cycle) != Phase.PREPARATION:
         raise BudgetError(_("A file can be imported only before voting opens."))
+    if cycle.published_at is not None:
+        raise BudgetError(
+            _(
+                "A file can be imported only into a cycle that is not published: residents "
+                "would vote beside its ballots. Make a cycle of its own for a demonstration "
+                "or an audit."
+            )
+        )
     if db.session.scalar(select(Project.id).where(Project.pool_id == pool.id).limit(1)):
         raise BudgetError(_("Import a file into an empty pool."))
     try:
@@ -1937,7 +1973,7 @@ def import_pabulib(
             [
                 {
                     "pool_id": pool.id,
-                    "voter_key": f"pabulib:{voter_id}",
+                    "voter_key": f"{PABULIB_VOTER}{voter_id}",
                     "channel": Channel.ONLINE,
                     "district_id": pool.district_id,
                     "voted_at": cycle.voting_opens_at,

@@ -286,7 +286,7 @@ def _upload_pb(staff, cycle, pool, content: str):
 
 @pytest.mark.parametrize("content", ("", "\n", "META\nkey;value\nvote_type;approval\n"))
 def test_an_empty_pabulib_file_is_not_imported(app, town, staff, content):
-    cycle = make_cycle(town.municipality, phase="preparation")
+    cycle = make_cycle(town.municipality, phase="preparation", published=False)
     pool = make_pool(cycle)
     response = _upload_pb(staff, cycle, pool, content)
     assert response.status_code == 422
@@ -308,7 +308,7 @@ def test_no_pabulib_file_is_imported_once_voting_has_opened(app, town, staff, ph
 
 
 def test_imported_ballots_are_shown_before_voting_and_can_be_removed(app, town, staff):
-    cycle = make_cycle(town.municipality, phase="preparation")
+    cycle = make_cycle(town.municipality, phase="preparation", published=False)
     pool = make_pool(cycle, name="Celé město", amount=Decimal("300000"))
     response = _upload_pb(staff, cycle, pool, PB_FILE)
     assert response.status_code == 302
@@ -342,7 +342,7 @@ def make_cycle_voting(cycle):
 
 
 def test_a_pabulib_project_costing_more_than_a_budget_holds_is_refused(app, town, staff):
-    cycle = make_cycle(town.municipality, phase="preparation")
+    cycle = make_cycle(town.municipality, phase="preparation", published=False)
     pool = make_pool(cycle)
     response = _upload_pb(staff, cycle, pool, PB_FILE.replace("1;100000;3", "1;1000000000000000;3"))
     assert response.status_code == 422

@@ -495,7 +495,7 @@ def test_the_audit_log_shows_who_did_what_when(app, town, staff, coordinator):
 
 
 def test_a_pabulib_file_is_imported_into_an_empty_pool_and_exported(app, town, staff):
-    cycle = make_cycle(town.municipality, phase="preparation")
+    cycle = make_cycle(town.municipality, phase="preparation", published=False)
     pool = make_pool(cycle, amount=Decimal("300000"))
     page = staff.page(f"{BASE}/{cycle.id}/pools/{pool.id}/pabulib")
     assert "The pool must be empty" in page

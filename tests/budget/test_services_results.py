@@ -287,7 +287,7 @@ f;
 
 
 def test_a_pabulib_file_is_imported_and_tallies_as_the_file(town, coordinator):
-    cycle = make_cycle(town.municipality, phase="preparation")
+    cycle = make_cycle(town.municipality, phase="preparation", published=False)
     pool = make_pool(cycle, amount=Decimal("1000"))
     report = s.import_pabulib(cycle, pool, PB, coordinator)
     assert (report.projects, report.ballots) == (4, 6)  # f's empty vote is kept
@@ -312,7 +312,7 @@ def test_a_pabulib_file_is_imported_and_tallies_as_the_file(town, coordinator):
 
 
 def test_pabulib_import_refusals(town, coordinator):
-    cycle = make_cycle(town.municipality, phase="preparation")
+    cycle = make_cycle(town.municipality, phase="preparation", published=False)
     points_pool = make_pool(cycle, method="points", points=10)
     with pytest.raises(s.BudgetError, match="do not fit"):
         s.import_pabulib(cycle, points_pool, PB, coordinator)
@@ -328,13 +328,38 @@ def test_pabulib_import_refusals(town, coordinator):
     assert db.session.scalar(select(Project.id)) is None
 
 
+def test_a_file_goes_into_an_unpublished_cycle_that_stays_so_until_voting_closed(town, coordinator):
+    """Residents never vote beside a file's ballots (a review found that an import into a
+    published cycle in preparation was counted with the real votes unless someone
+    remembered to remove it before voting opened)."""
+    published = make_cycle(town.municipality, phase="preparation")
+    with pytest.raises(s.BudgetError, match="not published"):
+        s.import_pabulib(published, make_pool(published), PB, coordinator)
+    cycle = make_cycle(town.municipality, phase="preparation", published=False)
+    pool = make_pool(cycle, amount=Decimal("1000"))
+    s.import_pabulib(cycle, pool, PB, coordinator)
+    with pytest.raises(s.BudgetError, match="imported from a file"):
+        s.publish_cycle(cycle, coordinator)
+    cycle.voting_opens_at = utcnow() - timedelta(minutes=1)  # voting, unpublished
+    with pytest.raises(s.BudgetError, match="imported from a file"):
+        s.publish_cycle(cycle, coordinator)
+    close(cycle)  # an audit: published once nobody can vote any more
+    assert s.publish_cycle(cycle, coordinator).published_at is not None
+    # Once its imported ballots are removed, a cycle publishes before voting too.
+    other = make_cycle(town.municipality, phase="preparation", published=False)
+    other_pool = make_pool(other, amount=Decimal("1000"))
+    s.import_pabulib(other, other_pool, PB, coordinator)
+    s.remove_imported_ballots(other_pool, coordinator)
+    assert s.publish_cycle(other, coordinator).published_at is not None
+
+
 def test_a_points_file_keeps_its_points(town, coordinator):
     text = (
         "META\nkey;value\nbudget;100\nvote_type;cumulative\n"
         "PROJECTS\nproject_id;cost;votes;score\n1;60;2;7\n2;50;2;5\n3;40;1;4\n"
         "VOTES\nvoter_id;vote;points\n1;1,2;5,3\n2;1,3;2,4\n3;2;2\n"
     )
-    cycle = make_cycle(town.municipality, phase="preparation")
+    cycle = make_cycle(town.municipality, phase="preparation", published=False)
     pool = make_pool(cycle, method="points", points=10, amount=Decimal("100"))
     s.import_pabulib(cycle, pool, text, coordinator)
     tally = s.tally_pool(pool)
@@ -412,7 +437,7 @@ def test_pool_result_scores_are_whole(published, coordinator):
 
 def test_imported_empty_votes_count_in_equal_shares(town, coordinator):
     """Every voter gets a share, empty ballots included, as pabutools counts them."""
-    cycle = make_cycle(town.municipality, phase="preparation")
+    cycle = make_cycle(town.municipality, phase="preparation", published=False)
     pool = make_pool(cycle, amount=Decimal("1000"), rule=Rule.MES)
     text = PB + "".join(f"e{i};\n" for i in range(20))
     s.import_pabulib(cycle, pool, text, coordinator)

@@ -286,6 +286,7 @@ def _cycle_error_field(cycle: Cycle | None, fields: dict, message: str) -> str:
     by_message = {
         _("Voting has closed; its closing time cannot change."): "voting_closes_at",
         _("The closing time cannot be moved into the past."): "voting_closes_at",
+        _("While voting runs, its closing time can only move later."): "voting_closes_at",
         _("Voting must close after it opens."): "voting_closes_at",
         _("Choose a call for ideas of this municipality."): "idea_call",
         _("The minimum age must be between 0 and 120."): "min_age",
@@ -1381,6 +1382,8 @@ def add_milestone(cycle_id: int, project_id: int):
             )
             if form.done_on.data:
                 services.complete_milestone(milestone, current_user, form.done_on.data)
+        except services.DoneLater as error:
+            form.done_on.errors.append(str(error))
         except services.BudgetError as error:
             form.title.errors.append(str(error))
         else:
@@ -1407,6 +1410,8 @@ def edit_milestone(cycle_id: int, project_id: int, milestone_id: int):
             services.update_milestone(
                 milestone, current_user, form.title.data, form.due.data, form.done_on.data
             )
+        except services.DoneLater as error:
+            form.done_on.errors.append(str(error))
         except services.BudgetError as error:
             form.title.errors.append(str(error))
         else:

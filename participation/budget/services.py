@@ -51,6 +51,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask_babel import format_currency, ngettext
 from flask_babel import gettext as _
@@ -134,6 +135,10 @@ class WrongPlace(BudgetError):
 
 class AlreadyVoted(BudgetError):
     """The voter is on the pool's roll already (online or on paper)."""
+
+
+class DoneLater(BudgetError):
+    """A milestone marked done on a day still to come."""
 
 
 class CategoryInUse(BudgetError):
@@ -236,6 +241,13 @@ def save_cycle(cycle: Cycle | None, municipality: Municipality, by: User | None,
             and fields["voting_closes_at"] <= now
         ):
             raise BudgetError(_("The closing time cannot be moved into the past."))
+        if (
+            current == Phase.VOTING
+            and "voting_closes_at" in changed
+            and fields["voting_closes_at"] < cycle.voting_closes_at
+        ):
+            # Letters, receipts and the pages have promised voters the time set.
+            raise BudgetError(_("While voting runs, its closing time can only move later."))
     opens = fields.get("voting_opens_at", cycle.voting_opens_at if cycle else None)
     closes = fields.get("voting_closes_at", cycle.voting_closes_at if cycle else None)
     if opens is None or closes is None:
@@ -2184,6 +2196,9 @@ def update_milestone(
     _check_tracking(project)
     if not title.strip():
         raise BudgetError(_("Name the milestone."))
+    today = datetime.now(ZoneInfo(project.cycle.municipality.timezone)).date()
+    if done_on is not None and done_on > today:
+        raise DoneLater(_("A milestone cannot be done on a day still to come."))
     milestone.title, milestone.due, milestone.done_on = title.strip(), due, done_on
     db.session.flush()
     audit(project.cycle, by, "milestone_changed", project=project.id, milestone=milestone.id)

@@ -5,7 +5,7 @@ directly or made from accepted ideas, and who may do any of it."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -178,6 +178,19 @@ def test_a_cycle_in_voting_keeps_who_may_vote_but_its_title_can_change(app, town
     # The same values as stored go through (an old form that changed nothing locked).
     response = staff.post(f"{BASE}/{cycle.id}/edit", dict(data, min_age="15"))
     assert response.status_code == 302
+    # During voting the close moves later only: voters were told the time.
+    closes = datetime.fromisoformat(data["voting_closes_at"])
+    for moved, expected in ((closes - timedelta(hours=1), 422), (closes + timedelta(days=1), 302)):
+        response = staff.post(
+            f"{BASE}/{cycle.id}/edit", dict(data, voting_closes_at=moved.strftime("%Y-%m-%dT%H:%M"))
+        )
+        assert response.status_code == expected, text(response)
+    assert "its closing time can only move later" in text(
+        staff.post(
+            f"{BASE}/{cycle.id}/edit",
+            dict(data, voting_closes_at=(closes - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")),
+        )
+    )
     # Once voting has closed, its closing time is shown as text too.
     closed = make_cycle(town.municipality, phase="counting")
     html = staff.get(f"{BASE}/{closed.id}/edit").get_data(as_text=True)

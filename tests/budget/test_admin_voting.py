@@ -401,19 +401,23 @@ def test_the_tally_is_previewed_published_and_winners_tracked(
     assert staff.post(f"{url}/milestones/{milestone.id}/done", {}).status_code == 302
     db.session.refresh(milestone)
     assert milestone.done_on == utcnow().date()
-    assert (
-        staff.post(
-            f"{url}/milestones/{milestone.id}",
-            {
-                f"m{milestone.id}-title": "Dodavatel vybrán",
-                f"m{milestone.id}-due": "2031-05-02",
-                f"m{milestone.id}-done_on": "2031-05-03",
-            },
-        ).status_code
-        == 302
-    )
+    edited = {
+        f"m{milestone.id}-title": "Dodavatel vybrán",
+        f"m{milestone.id}-due": "2031-05-02",
+        f"m{milestone.id}-done_on": "2031-05-03",
+    }
+    # Done on a day still to come: said beside that date, nothing saved.
+    response = staff.post(f"{url}/milestones/{milestone.id}", edited)
+    assert response.status_code == 422
+    assert f'id="m{milestone.id}-done_on-error"' in response.get_data(as_text=True)
+    assert "A milestone cannot be done on a day still to come." in text(response)
     db.session.refresh(milestone)
-    assert (milestone.title, str(milestone.done_on)) == ("Dodavatel vybrán", "2031-05-03")
+    assert milestone.title == "Výběr dodavatele"
+    yesterday = str(utcnow().date() - timedelta(days=1))
+    edited[f"m{milestone.id}-done_on"] = yesterday
+    assert staff.post(f"{url}/milestones/{milestone.id}", edited).status_code == 302
+    db.session.refresh(milestone)
+    assert (milestone.title, str(milestone.done_on)) == ("Dodavatel vybrán", yesterday)
 
     response = staff.client.post(
         f"{url}/photos",

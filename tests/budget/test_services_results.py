@@ -400,12 +400,17 @@ def test_implementation_of_a_winner_is_tracked_and_audited(published, coordinato
         s.update_implementation(loser, coordinator, Implementation.IN_PROGRESS, 10)
     milestone = s.add_milestone(winner, coordinator, "Projektová dokumentace", date(2027, 3, 1))
     s.update_milestone(milestone, coordinator, "Dokumentace", date(2027, 4, 1))
-    s.complete_milestone(milestone, coordinator, date(2027, 3, 28))
+    done = utcnow().date() - timedelta(days=3)
+    s.complete_milestone(milestone, coordinator, done)
     assert (milestone.title, milestone.due, milestone.done_on) == (
         "Dokumentace",
         date(2027, 4, 1),
-        date(2027, 3, 28),
+        done,
     )
+    # Done on a day still to come: refused (the public page would say it is done).
+    with pytest.raises(s.DoneLater, match="day still to come"):
+        s.complete_milestone(milestone, coordinator, utcnow().date() + timedelta(days=2))
+    assert milestone.done_on == done
     photo = s.add_photo(
         winner, coordinator, FileStorage(BytesIO(png_with_text()), filename="a.png"), "Stavba"
     )

@@ -11,8 +11,6 @@ travels only in the form; its receipt only in the page that answers the cast.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import time
 from decimal import Decimal
@@ -64,6 +62,7 @@ from participation.budget.models import (
     Verification,
 )
 from participation.budget.voting import Phase
+from participation.core import exports
 from participation.core.ids import whole_number
 from participation.core.tenancy import municipality_blueprint
 from participation.core.uploads import upload_folder
@@ -1109,21 +1108,24 @@ def results_csv(cycle_id: int):
     cycle = _cycle(cycle_id)
     if not can.can_view_results(current_user, cycle):
         return _results_pending(cycle)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["pool_id", "pool", "project_id", "project", "cost", "currency", "score", "selected"]
-    )
-    for pool in cycle.pools:
-        item = _pool_results(pool)
-        for row in item["rows"]:
-            p = row["project"]
-            writer.writerow(
-                [pool.id, pool.name, p.id, p.title, p.cost, pool.currency, row["score"]]
-                + [1 if row["selected"] else 0]
-            )
+    columns = ("pool_id", "pool", "project_id", "project", "cost", "currency", "score", "selected")
+    rows = [
+        {
+            "pool_id": pool.id,
+            "pool": pool.name,
+            "project_id": row["project"].id,
+            "project": row["project"].title,
+            "cost": row["project"].cost,
+            "currency": pool.currency,
+            "score": row["score"],
+            "selected": 1 if row["selected"] else 0,
+        }
+        for pool in cycle.pools
+        for row in _pool_results(pool)["rows"]
+    ]
+    # Titles can be residents' own (projects made from ideas): core.exports makes them inert.
     return Response(
-        "\ufeff" + out.getvalue(),
+        exports.to_csv(rows, columns),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="budget-{cycle.id}-results.csv"'},
     )

@@ -4,6 +4,8 @@ implementation list; unpublished cycles and other towns are not found."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -282,6 +284,21 @@ def test_a_coordinator_keeps_the_preview_of_counted_results(app, town):
     coordinator = Browser(app, make_user(municipality=town.municipality, roles=(Role.COORDINATOR,)))
     for url in results_urls(cycle, pool):
         assert coordinator.get(url).status_code == 200, url
+
+
+def test_the_results_csv_keeps_a_title_from_being_a_formula(app, town):
+    """A project made from a resident's idea keeps its title: one starting with "=" must not
+    run as a formula in the spreadsheet that opens the results (it went out as it was)."""
+    cycle, pool, big, small, nobody = voted_cycle(town)
+    big.title = '=HYPERLINK("http://example.com","Velký park")'
+    db.session.flush()
+    s.publish_results(cycle, None)
+    body = Browser(app).get(f"/lipnice/budget/{cycle.id}/results.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[0][:4] == ["pool_id", "pool", "project_id", "project"]
+    titles = {r[2]: r[3] for r in rows[1:]}
+    assert titles[str(big.id)] == "'" + big.title
+    assert titles[str(small.id)] == "Malá lavička"
 
 
 def test_greedy_results_say_why_a_project_without_votes_was_funded(app, town):

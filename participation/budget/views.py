@@ -588,11 +588,6 @@ def _proof(cycle: Cycle, form):
 
 def _refusal_field(cycle: Cycle, form, message: str):
     """The field a refusal is about, so that it is shown beside it."""
-    method = Verification(cycle.verification)
-    if method == Verification.CODE:
-        return form.code
-    if method == Verification.REGISTER:
-        return form.identifier
     about_district = message in (
         _("Choose the district you live in."),
         _("Choose a district of this municipality."),
@@ -601,6 +596,11 @@ def _refusal_field(cycle: Cycle, form, message: str):
     )
     if about_district and getattr(form, "district", None) is not None:
         return form.district
+    method = Verification(cycle.verification)
+    if method == Verification.CODE:
+        return form.code
+    if method == Verification.REGISTER:
+        return form.identifier
     return form.birth_year
 
 

@@ -1541,6 +1541,11 @@ def remove_imported_ballots(cycle_id: int, pool_id: int):
     pool = _pool(cycle, pool_id)
     form = ActionForm()
     back = url_for("budget_admin.cycle", cycle_id=cycle.id)
+    if request.method == "GET" and pool.id not in services.imported_ballots(cycle):
+        # No confirmation for what would be refused or has nothing to remove.
+        if services.phase(cycle) != Phase.PREPARATION:
+            flash(_("Ballots cannot be removed once voting has opened."), "error")
+        return redirect(back)
     if request.method == "POST":
         _valid_action()
         try:

@@ -88,7 +88,8 @@ LABELS = {
     "status": _l("Status"),
     "progress": _l("Progress (%)"),
     "milestone": _l("Milestone"),
-    "image": _l("Photo"),
+    "image": _l("Pictures"),
+    "images": _l("Pictures"),
 }
 # Details that say nothing to a reader (the order of pools on the page).
 HIDDEN = {"position"}
@@ -102,6 +103,7 @@ CHOICES: dict[str, tuple[type, Mapping]] = {
     "status": (Implementation, IMPLEMENTATION_LABELS),
 }
 TIMES = {"review_until", "voting_opens_at", "voting_closes_at"}
+NUMBERED = {"image", "images", "milestone"}
 MONEY = {"amount", "cost", "expenditure"}
 
 
@@ -210,6 +212,9 @@ def _word(key: str, value, detail: Mapping, names: Names) -> str:
         return _time(value)
     if key == "year":
         return str(value)
+    if key in NUMBERED:  # things without a name of their own: their number
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(_numbered(v) for v in values) or "–"
     if key in MONEY and value not in (None, ""):
         return _money(value, detail.get("currency") if key != "expenditure" else None)
     if key == "selected" and isinstance(value, list):

@@ -39,6 +39,7 @@ def test_the_audit_log_names_things_in_the_readers_language(app, town, coordinat
     s.save_project(
         None, cycle, pool, coordinator, title="Lavičky u rybníka", cost=Decimal("250000")
     )
+    s.audit(cycle, coordinator, "project_images_added", project=0, images=[900041, 900042])
     staff = Browser(app, coordinator)
     page = staff.page(f"{BASE}/{cycle.id}/audit")
     for shown in (
@@ -51,10 +52,12 @@ def test_the_audit_log_names_things_in_the_readers_language(app, town, coordinat
         "Lavičky u rybníka",
         "250,000.00",
         "<dt>Year</dt><dd>2031</dd>",
+        "<dt>Pictures</dt><dd>#900041, #900042</dd>",
     ):
         assert shown in page, shown
     page = staff.get(f"{BASE}/{cycle.id}/audit").get_data(as_text=True)
-    for raw in ("voting_opens_at", "2031-01-10T07:00", "cost_note", "max_projects", "position"):
+    raw_keys = ("<dt>images</dt>", "voting_opens_at", "cost_note", "max_projects", "position")
+    for raw in (*raw_keys, "2031-01-10T07:00"):
         assert raw not in page, raw
     assert f"#{pool.id}" not in page
 

@@ -330,10 +330,19 @@ def test_imported_ballots_are_shown_before_voting_and_can_be_removed(app, town, 
     assert db.session.scalar(select(func.count()).select_from(Voter)) == 0
     assert db.session.scalar(select(func.count()).select_from(Project)) == 3  # projects stay
     assert audit_actions(cycle)[-1] == "imported_ballots_removed"
-    # Once voting has opened, nothing is removed.
+    # Once voting has opened, nothing is removed, a resident's ballot least of all, and no
+    # confirmation is offered for it.
+    s.publish_cycle(cycle, None)
     make_cycle_voting(cycle)
+    cheapest = min(pool.projects, key=lambda p: p.cost)
+    person = make_user(municipality=town.municipality)
+    s.cast_ballot(pool, {cheapest.id: 1}, s.eligibility(cycle, s.AccountProof(person, None, 1980)))
+    response = staff.get(remove, follow_redirects=True)
+    assert "Ballots cannot be removed once voting has opened." in text(response)
+    assert "Remove the imported ballots" not in text(response)
     response = staff.post(remove, {}, follow_redirects=True)
     assert "Ballots cannot be removed once voting has opened." in text(response)
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
 
 
 def make_cycle_voting(cycle):

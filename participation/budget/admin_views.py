@@ -908,14 +908,9 @@ def register(cycle_id: int):
             "Replace the current register of %(num)d residents",
             size,
         )
-        form.replace.description = (
-            _(
-                "Voting is open now in %(cycles)s, which checks voters against the register: "
-                "whoever is not in the new file can no longer vote there.",
-                cycles=", ".join(f"“{c.title}”" for c in voting),
-            )
-            if voting
-            else _("Residents who are not in the new file are removed from the register.")
+        # While a cycle votes by the register, the page's own notice says what that means.
+        form.replace.description = _(
+            "Residents who are not in the new file are removed from the register."
         )
     else:
         del form.replace

@@ -1036,7 +1036,6 @@ def letters(cycle_id: int):
             batch=batch_info,
             codes=codes,
             vote_url=vote_url,
-            action=ActionForm(),
         )
     )
     # Codes in clear are ballots not yet cast: not kept by the browser's cache.

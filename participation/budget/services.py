@@ -1029,10 +1029,6 @@ def _choose_district(cycle_id: int, voter_key: str, district_id: int) -> None:
         raise BudgetError(_("You have already voted in another district's pool."))
 
 
-def _one_district_only(cycle: Cycle) -> bool:
-    return _one_district(cycle.pool_access)
-
-
 def _one_district(pool_access: PoolAccess) -> bool:
     """Whether a voter may use one district's pools only: with their own district's pools
     (``PoolAccess.OWN_DISTRICT``) under either residence rule. A district the voter
@@ -1096,7 +1092,7 @@ def eligibility(cycle: Cycle, proof: Proof) -> Eligibility:
         )
     if not pools:
         raise BudgetError(_("There is no pool you may vote in."))
-    if _one_district_only(cycle) and _other_district_voted(
+    if _one_district(cycle.pool_access) and _other_district_voted(
         cycle.id, voter_key, district.id if district else None
     ):
         raise BudgetError(_("You have already voted in another district's pool."))
@@ -1208,7 +1204,7 @@ class BallotRules:
             voting_closes_at=cycle.voting_closes_at,
             results_published_at=cycle.results_published_at,
             verification=Verification(cycle.verification),
-            one_district_only=_one_district_only(cycle),
+            one_district_only=_one_district(cycle.pool_access),
             pool_id=pool.id,
             district_id=pool.district_id,
             currency=pool.currency,

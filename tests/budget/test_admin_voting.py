@@ -340,7 +340,7 @@ def test_the_tally_is_previewed_published_and_winners_tracked(
     page = staff.page(f"{BASE}/{cycle.id}/results")
     assert "2 ballots." in page
     assert "Spent CZK250,000.00 of CZK300,000.00." in page
-    assert "Funded (1.)" in page and "Funded (2.)" in page and "Not funded" in page
+    assert "Funded (#1)" in page and "Funded (#2)" in page and "Not funded" in page
     rows = re.findall(
         r"<th scope=\"row\">([^<]+)</th>\s*<td class=\"numeric\">(\d+)</td>",
         staff.get(f"{BASE}/{cycle.id}/results").get_data(as_text=True),

@@ -782,11 +782,13 @@ def _handle_ballot(cycle: Cycle, pool: Pool, action_url: str, cast, receipt: str
         problems = [
             services.BallotProblem(_("Enter whole numbers only."), p, titles[p]) for p in bad
         ]
-    else:
-        try:
-            services.check_values(pool, numbers, costs)
-        except services.BudgetError as refusal:
-            problems = _ballot_problems(refusal)
+    try:
+        services.check_values(pool, numbers, costs)
+    except services.BudgetError as refusal:
+        found = _ballot_problems(refusal)
+        # With a value that is no number, totals mean nothing: the other projects' own
+        # problems are said too (one round for the voter), the whole ballot's are not.
+        problems += [p for p in found if p.project_id is not None] if bad else found
     summary = voting.summarize({p: v for p, v in numbers.items() if v}, costs)
     if action == "check" or problems:
         return _ballot_page(

@@ -435,6 +435,13 @@ def test_a_problem_about_one_project_is_beside_its_control_and_linked_from_the_t
     assert said_beside(response, d) == "Error: Enter whole numbers only."
     assert summary_links(response) == [(f"p-{d.id}", "Bod D: Enter whole numbers only.")]
     assert checked(response, d, "tři")
+    # With other projects' own problems too, all are said in one round (the word hid them).
+    response = voter.post(ballot_url(cycle, pool), {"action": "check", **sent, f"p-{d.id}": "2.5"})
+    assert summary_links(response) == [
+        (f"p-{d.id}", "Bod D: Enter whole numbers only."),
+        (f"p-{a.id}", "Bod A: At most 3 points per project."),
+        (f"p-{b.id}", "Bod B: Points cannot be negative."),
+    ]
 
     # What is about the whole ballot stays at the top, no control marked.
     too_many = {f"p-{p.id}": "3" for p in (a, b, c, d)}

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired, MultipleFileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -41,8 +41,7 @@ from participation.budget.models import (
     Verification,
 )
 from participation.budget.services import MONEY_MAX
-from participation.core.forms import options
-from participation.ideas.forms import IMAGE_TYPES
+from participation.core.forms import image_fields, options
 from participation.maps.forms import LocationFields
 
 METHOD_LABELS = {
@@ -328,16 +327,7 @@ class ProjectForm(LocationFields, FlaskForm):
         description=_l("How the cost was estimated, e.g. the reviewer's note."),
     )
     # As an idea's: the same types, checks and words (services.add_project_images).
-    images = MultipleFileField(
-        _l("Images"),
-        validators=[FileAllowed(IMAGE_TYPES, _l("Upload a PNG, JPEG or WebP image."))],
-        description=_l("PNG, JPEG or WebP, at most 5 MB each. Location data in photos is removed."),
-    )
-    image_alt = StringField(
-        _l("What the images show"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("A short description for people who cannot see them."),
-    )
+    images, image_alt = image_fields()
     submit = SubmitField(_l("Save the project"))
 
 

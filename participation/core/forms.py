@@ -8,7 +8,7 @@ import email_validator
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField
+from flask_wtf.file import FileAllowed, FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -303,3 +303,27 @@ class NewMunicipalityForm(MunicipalitySettingsForm):
         description=_l("Part of the web address, for example 'lipnice' in /lipnice/."),
     )
     submit = SubmitField(_l("Create municipality"))
+
+
+# Pictures residents and staff upload (core.uploads checks them by content and size).
+IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
+
+
+def image_fields() -> tuple[MultipleFileField, StringField]:
+    """The pictures of an idea or a project and what they show, made where the form
+    declares them (``images, image_alt = image_fields()``), so they keep their place among
+    its fields: one set of types, checks and words for every upload of pictures."""
+    return (
+        MultipleFileField(
+            _l("Images"),
+            validators=[FileAllowed(IMAGE_TYPES, _l("Upload a PNG, JPEG or WebP image."))],
+            description=_l(
+                "PNG, JPEG or WebP, at most 5 MB each. Location data in photos is removed."
+            ),
+        ),
+        StringField(
+            _l("What the images show"),
+            validators=[Optional(), Length(max=200)],
+            description=_l("A short description for people who cannot see them."),
+        ),
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, MultipleFileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -21,14 +20,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from participation.core.forms import options
+from participation.core.forms import image_fields, options
 from participation.ideas.models import Submitters
 from participation.maps.forms import LocationFields
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 5000
 COMMENT_MAX = 2000
-IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
 
 
 class IdeaForm(LocationFields, FlaskForm):
@@ -43,16 +41,7 @@ class IdeaForm(LocationFields, FlaskForm):
         description=_l("What should change and why. You can use Markdown: **bold**, lists, links."),
     )
     category = SelectField(_l("Category"), choices=[], validators=[Optional()], coerce=str)
-    images = MultipleFileField(
-        _l("Images"),
-        validators=[FileAllowed(IMAGE_TYPES, _l("Upload a PNG, JPEG or WebP image."))],
-        description=_l("PNG, JPEG or WebP, at most 5 MB each. Location data in photos is removed."),
-    )
-    image_alt = StringField(
-        _l("What the images show"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("A short description for people who cannot see them."),
-    )
+    images, image_alt = image_fields()
     confirm_not_duplicate = BooleanField(_l("My idea is different from the similar ones"))
     save_draft = SubmitField(_l("Save as draft"))
     submit = SubmitField(_l("Submit the idea"))

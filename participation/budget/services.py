@@ -72,6 +72,7 @@ from werkzeug.datastructures import FileStorage
 
 from participation.budget import pabulib, rules, voting
 from participation.budget.models import (
+    MONEY,
     AuditEntry,
     Ballot,
     BallotLine,
@@ -116,8 +117,8 @@ IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_MAX_SIDE = 1600
 THUMBNAIL_SIDE = 400
 RECEIPT_LENGTH = 16
-# The most the money columns (``models.MONEY``: 14 digits, 2 after the point) hold.
-MONEY_MAX = Decimal("999999999999.99")
+# The most the money columns (``models.MONEY``) hold: 999,999,999,999.99.
+MONEY_MAX = Decimal(10) ** (MONEY.precision - MONEY.scale) - Decimal(10) ** -MONEY.scale
 
 
 class BudgetError(ValueError):

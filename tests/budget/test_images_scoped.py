@@ -8,7 +8,7 @@ from participation.budget.models import ProjectImage
 from participation.core.models import Role
 from participation.extensions import db
 from tests.factories import make_cycle, make_pool, make_project, make_user
-from tests.ideas.helpers import Browser, make_town
+from tests.ideas.helpers import Browser, make_town, status_of
 
 
 def picture(uploads, project, name: str) -> ProjectImage:
@@ -20,13 +20,6 @@ def picture(uploads, project, name: str) -> ProjectImage:
     db.session.add(image)
     db.session.flush()
     return image
-
-
-def status(browser, url: str) -> int:
-    """The answer's status, its file closed (a sent file stays open until then)."""
-    response = browser.get(url)
-    response.close()
-    return response.status_code
 
 
 def test_pictures_are_served_by_their_town_to_whoever_may_see_the_project(
@@ -42,13 +35,13 @@ def test_pictures_are_served_by_their_town_to_whoever_may_see_the_project(
     visitor, staff = Browser(app), Browser(app, coordinator)
     other_staff = Browser(app, make_user(municipality=jinde, roles=(Role.COORDINATOR,)))
     for name in (shown.filename, shown.thumbnail):
-        assert status(visitor, f"/lipnice/budget/images/{name}") == 200
-        assert status(visitor, f"/jinde/budget/images/{name}") == 404
-        assert status(other_staff, f"/jinde/budget/manage/images/{name}") == 404
-        assert status(staff, f"/lipnice/budget/manage/images/{name}") == 200
+        assert status_of(visitor, f"/lipnice/budget/images/{name}") == 200
+        assert status_of(visitor, f"/jinde/budget/images/{name}") == 404
+        assert status_of(other_staff, f"/jinde/budget/manage/images/{name}") == 404
+        assert status_of(staff, f"/lipnice/budget/manage/images/{name}") == 200
     # An unpublished cycle's pictures: its staff only.
-    assert status(visitor, f"/lipnice/budget/images/{hidden.filename}") == 404
-    assert status(staff, f"/lipnice/budget/images/{hidden.filename}") == 200
+    assert status_of(visitor, f"/lipnice/budget/images/{hidden.filename}") == 404
+    assert status_of(staff, f"/lipnice/budget/images/{hidden.filename}") == 200
     kept = staff.get(f"/lipnice/budget/images/{hidden.filename}")
     kept.close()
     assert "private" in kept.headers["Cache-Control"]
@@ -58,4 +51,4 @@ def test_pictures_are_served_by_their_town_to_whoever_may_see_the_project(
         (visitor, "/lipnice/budget/images/stray.jpg"),
         (staff, "/lipnice/budget/manage/images/stray.jpg"),
     ):
-        assert status(browser, url) == 404
+        assert status_of(browser, url) == 404

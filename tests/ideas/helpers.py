@@ -85,6 +85,13 @@ class Browser:
         return text(response)
 
 
+def status_of(browser, url: str) -> int:
+    """The answer's status, its body closed (a sent file stays open until then)."""
+    response = browser.get(url)
+    response.close()
+    return response.status_code
+
+
 def text(response) -> str:
     """The page as text a person reads: entities such as &#39; decoded."""
     return html.unescape(response.get_data(as_text=True))

@@ -10,7 +10,7 @@ from participation.extensions import db
 from participation.ideas.models import IdeaImage
 from participation.ideas.rules import IdeaStatus
 from tests.factories import make_call, make_idea, make_user
-from tests.ideas.helpers import Browser
+from tests.ideas.helpers import Browser, status_of
 
 
 def image(uploads, idea, name: str) -> IdeaImage:
@@ -21,13 +21,6 @@ def image(uploads, idea, name: str) -> IdeaImage:
     db.session.add(found)
     db.session.flush()
     return found
-
-
-def status(browser, url: str) -> int:
-    """The answer's status, its file closed (a sent file stays open until then)."""
-    response = browser.get(url)
-    response.close()
-    return response.status_code
 
 
 def test_images_follow_who_may_see_their_idea(app, town, other_town, uploads):
@@ -44,14 +37,14 @@ def test_images_follow_who_may_see_their_idea(app, town, other_town, uploads):
 
     visitor, owner, moderating = Browser(app), Browser(app, author), Browser(app, moderator)
     for name in (public.filename, public.thumbnail):
-        assert status(visitor, f"/lipnice/ideas/images/{name}") == 200
-        assert status(visitor, f"/jinde/ideas/images/{name}") == 404
-    assert status(visitor, f"/lipnice/ideas/images/{draft.filename}") == 404
-    assert status(owner, f"/lipnice/ideas/images/{draft.filename}") == 200
-    assert status(visitor, f"/lipnice/ideas/images/{hidden.filename}") == 404
-    assert status(moderating, f"/lipnice/ideas/images/{hidden.filename}") == 200
+        assert status_of(visitor, f"/lipnice/ideas/images/{name}") == 200
+        assert status_of(visitor, f"/jinde/ideas/images/{name}") == 404
+    assert status_of(visitor, f"/lipnice/ideas/images/{draft.filename}") == 404
+    assert status_of(owner, f"/lipnice/ideas/images/{draft.filename}") == 200
+    assert status_of(visitor, f"/lipnice/ideas/images/{hidden.filename}") == 404
+    assert status_of(moderating, f"/lipnice/ideas/images/{hidden.filename}") == 200
     kept = moderating.get(f"/lipnice/ideas/images/{hidden.filename}")
     kept.close()
     assert "private" in kept.headers["Cache-Control"]
     assert "public" not in kept.headers["Cache-Control"]
-    assert status(visitor, "/lipnice/ideas/images/stray.jpg") == 404
+    assert status_of(visitor, "/lipnice/ideas/images/stray.jpg") == 404
